@@ -1,0 +1,71 @@
+# Helpers shared by the rule files: where the input table is, which figures the report needs.
+import os
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+# Scripts import the package from src/ even when it is not pip-installed (e.g. --sdm conda).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(Path(workflow.basedir, "src")), os.environ.get("PYTHONPATH")])
+)
+
+DEFAULT_RAW_CSV = ["data/age_gender.csv", "data/age_gender.csv.gz"]
+SYNTHETIC_CSV = "results/data/synthetic.csv.gz"
+KAGGLE_URL = "https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv"
+
+# Exploratory figures of the data chapter, each made by scripts/fig_<name>.py.
+DATA_FIGURES = ["mean_faces_ethnicity", "mean_faces_age", "label_distributions"]
+
+# Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
+SUMMARY_PARTS = {
+    "data": "results/data/quality.json",
+    "data.split": "results/data/split.json",
+}
+
+
+wildcard_constraints:
+    name="[a-z0-9_]+",
+
+
+def resolve_raw_csv(value):
+    """The table the workflow reads: a path, or SYNTHETIC_CSV for the demo data."""
+    if value == "auto":
+        found = [p for p in DEFAULT_RAW_CSV if Path(p).exists()]
+        return found[0] if found else SYNTHETIC_CSV
+    if value == "synthetic":
+        return SYNTHETIC_CSV
+    if not Path(value).is_file():
+        raise WorkflowError(
+            f"raw_csv: the file {value!r} does not exist.\n"
+            f"  The face table is the Kaggle file age_gender.csv from {KAGGLE_URL}\n"
+            "  (download it, then pass --config raw_csv=PATH, or put it at data/age_gender.csv).\n"
+            "  To run the demo on generated faces instead: make demo, or\n"
+            "  snakemake --cores all --resources gpu=1 --configfile configs/demo.yaml"
+        )
+    return value
+
+
+RAW_CSV = resolve_raw_csv(str(config["raw_csv"]))
+
+
+def is_synthetic():
+    return RAW_CSV == SYNTHETIC_CSV
+
+
+def get_raw_csv():
+    return RAW_CSV
+
+
+def get_data_source():
+    """How the title page names the data."""
+    if is_synthetic():
+        return f"synthetic demo data ({config['synthetic']['n_faces']:,} generated faces)"
+    return f"UTKFace table {Path(RAW_CSV).name}"
+
+
+def get_figures():
+    return expand("report/figures/{name}.pdf", name=DATA_FIGURES)
+
+
+def get_report_sections():
+    return sorted(str(p) for p in Path("report/sections").glob("*.tex"))

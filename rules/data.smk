@@ -1,0 +1,78 @@
+# Data stage: raw CSV -> validated arrays -> duplicate-safe split, and exploratory figures.
+
+
+rule synthetic_faces:
+    output:
+        SYNTHETIC_CSV,
+    log:
+        "logs/data/synthetic_faces.log",
+    params:
+        n_faces=config["synthetic"]["n_faces"],
+        seed=config["synthetic"]["seed"],
+        duplicate_fraction=config["synthetic"]["duplicate_fraction"],
+    script:
+        "../scripts/synthetic_faces.py"
+
+
+rule ingest:
+    input:
+        get_raw_csv(),
+    output:
+        faces="results/data/faces.npz",
+        quality="results/data/quality.json",
+    log:
+        "logs/data/ingest.log",
+    params:
+        source=get_data_source(),
+    script:
+        "../scripts/ingest.py"
+
+
+rule split:
+    input:
+        "results/data/faces.npz",
+    output:
+        split="results/data/split.npz",
+        sizes="results/data/split.json",
+    log:
+        "logs/data/split.log",
+    params:
+        fractions=config["split"]["fractions"],
+        seed=config["split"]["seed"],
+    script:
+        "../scripts/split.py"
+
+
+rule fig_mean_faces_ethnicity:
+    input:
+        "results/data/faces.npz",
+    output:
+        "report/figures/mean_faces_ethnicity.pdf",
+    log:
+        "logs/figures/mean_faces_ethnicity.log",
+    script:
+        "../scripts/fig_mean_faces_ethnicity.py"
+
+
+rule fig_mean_faces_age:
+    input:
+        "results/data/faces.npz",
+    output:
+        "report/figures/mean_faces_age.pdf",
+    log:
+        "logs/figures/mean_faces_age.log",
+    params:
+        age_edges=config["figures"]["age_edges"],
+    script:
+        "../scripts/fig_mean_faces_age.py"
+
+
+rule fig_label_distributions:
+    input:
+        "results/data/faces.npz",
+    output:
+        "report/figures/label_distributions.pdf",
+    log:
+        "logs/figures/label_distributions.log",
+    script:
+        "../scripts/fig_label_distributions.py"

@@ -1,0 +1,42 @@
+# Report stage: every number -> results/summary.json -> LaTeX macros; latexmk -> the PDF.
+
+
+rule summary:
+    input:
+        list(SUMMARY_PARTS.values()),
+    output:
+        "results/summary.json",
+    log:
+        "logs/report/summary.log",
+    params:
+        prefixes=list(SUMMARY_PARTS),
+        synthetic=is_synthetic(),
+    script:
+        "../scripts/summary.py"
+
+
+rule macros:
+    input:
+        "results/summary.json",
+    output:
+        "report/generated/numbers.tex",
+    log:
+        "logs/report/macros.log",
+    script:
+        "../scripts/macros.py"
+
+
+rule report:
+    input:
+        tex="report/report.tex",
+        sections=get_report_sections(),
+        numbers="report/generated/numbers.tex",
+        figures=get_figures(),
+    output:
+        "report/report.pdf",
+    log:
+        "logs/report/latexmk.log",
+    shell:
+        "latexmk -pdf -interaction=nonstopmode -halt-on-error -cd"
+        " -outdir=../results/latex report/report.tex > {log} 2>&1"
+        " && cp results/latex/report.pdf {output}"

@@ -1,0 +1,26 @@
+"""Parse and validate the raw table into results/data/faces.npz and quality.json."""
+
+import json
+import logging
+import sys
+import time
+
+from facevae.data import DataError, load_faces, quality_report, save_npz
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+start = time.perf_counter()
+try:
+    faces = load_faces(snakemake.input[0])
+except DataError as err:
+    # A clean one-line reason for the user (snakemake prints the log of a failed job).
+    logging.error("%s", err)
+    print(f"ERROR: {err}", file=sys.stderr)
+    sys.exit(1)
+logging.info("parsed %d rows in %.1f s", len(faces["age"]), time.perf_counter() - start)
+
+quality = quality_report(faces)
+quality["source"] = snakemake.params.source
+save_npz(snakemake.output.faces, **faces)
+with open(snakemake.output.quality, "w") as handle:
+    json.dump(quality, handle, indent=2)
+logging.info("quality: %s", quality)

@@ -1,0 +1,52 @@
+"""One look for every figure: sizes for a printed A4 page, readable fonts, grey faces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+TEXT_WIDTH = 6.3  # inches: the report's text width, so figures are not scaled down in print
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 150,
+    "savefig.bbox": "tight",
+    "pdf.fonttype": 42,  # embed TrueType, so text stays text in the PDF
+}
+
+
+def figure(nrows=1, ncols=1, height=2.6, width=TEXT_WIDTH, **kwargs):
+    """A figure of the report's width with the shared style applied."""
+    plt.rcParams.update(STYLE)
+    return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
+
+
+def show_face(ax, image, title=None):
+    """Draw one 48x48 face (uint8 or [0, 1] float) in grey, without axes."""
+    image = np.asarray(image)
+    vmax = 255 if image.dtype == np.uint8 or image.max() > 1.5 else 1
+    ax.imshow(image, cmap="gray", vmin=0, vmax=vmax, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title is not None:
+        ax.set_title(title, fontsize=7, pad=2)
+
+
+def save(fig, path) -> None:
+    """Save as PDF (or by suffix) and close, creating the folder if needed."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)

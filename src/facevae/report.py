@@ -1,0 +1,82 @@
+"""Numbers for the report: merge per-stage JSON into one flat summary, write LaTeX macros.
+
+The report never contains a typed number. It writes ``\\val{data.rows}``, and the macro file
+made here defines one control sequence per summary key, so the key in the text is the key in
+``results/summary.json``. An unknown key stops the LaTeX run (see report/report.tex).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\~{}", "^": r"\^{}", "\\": r"\textbackslash{}"}
+
+
+def flatten(tree: dict, prefix: str = "") -> dict:
+    """{"a": {"b": 1}} -> {"prefix.a.b": 1}; leaves must be numbers, strings or booleans."""
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten(value, name))
+        elif isinstance(value, (bool, int, float, str)):
+            flat[name] = value
+        else:
+            raise TypeError(f"summary key {name!r} holds a {type(value).__name__}, not a number")
+    return flat
+
+
+def merge_parts(parts: dict[str, dict]) -> dict:
+    """Flatten each stage's JSON under its prefix and merge, refusing duplicate keys."""
+    summary = {}
+    for prefix, tree in parts.items():
+        for key, value in flatten(tree, prefix).items():
+            if key in summary:
+                raise ValueError(f"summary key {key!r} is written by two stages")
+            summary[key] = value
+    return dict(sorted(summary.items()))
+
+
+def escape_latex(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
+
+
+def format_number(value) -> str:
+    """LaTeX text of one number: integers grouped by thousands, other numbers to 2 decimals."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 100):
+        return f"{int(value):,}".replace(",", "{,}")
+    if not math.isfinite(value):
+        return r"\textemdash{}"
+    return f"{value:.2f}"
+
+
+def latex_macros(summary: dict) -> str:
+    """One ``\\fv@<key>`` definition per key; fractions (keys naming an accuracy or a share)
+    also get ``<key>.pct`` in percent."""
+    lines = ["% Written by the workflow from results/summary.json; do not edit."]
+    for key, value in summary.items():
+        text = escape_latex(value) if isinstance(value, str) else format_number(value)
+        lines.append(rf"\expandafter\def\csname fv@{key}\endcsname{{{text}}}")
+        if isinstance(value, float) and key.rsplit(".", 1)[-1].endswith(("accuracy", "fraction")):
+            lines.append(rf"\expandafter\def\csname fv@{key}.pct\endcsname{{{100 * value:.1f}\,\%}}")
+    return "\n".join(lines) + "\n"
+
+
+def write_text(path, text: str) -> None:
+    """Write a text file atomically (no half-written output if the job dies)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def write_json(path, obj) -> None:
+    write_text(path, json.dumps(obj, indent=2) + "\n")
