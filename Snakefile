@@ -1,7 +1,6 @@
 # Rebuilds report/report.pdf from the raw face table; see README.md for how to run it.
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -12,11 +11,17 @@ validate(config, "schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    name="[a-z0-9_]+",
+
+
 include: "rules/data.smk"
 include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "report/report.pdf",
-    default_target: True

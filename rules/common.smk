@@ -1,17 +1,13 @@
-# Helpers shared by the rule files: where the input table is, which figures the report needs.
-import os
+# Helpers shared by all rules (where the input table is, which figures the report needs).
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-# Scripts import the package from src/ even when it is not pip-installed (e.g. --sdm conda).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(Path(workflow.basedir, "src")), os.environ.get("PYTHONPATH")])
-)
-
 DEFAULT_RAW_CSV = ["data/age_gender.csv", "data/age_gender.csv.gz"]
 SYNTHETIC_CSV = "results/data/synthetic.csv.gz"
-KAGGLE_URL = "https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv"
+KAGGLE_URL = (
+    "https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv"
+)
 
 # Exploratory figures of the data chapter, each made by scripts/fig_<name>.py.
 DATA_FIGURES = ["mean_faces_ethnicity", "mean_faces_age", "label_distributions"]
@@ -21,10 +17,6 @@ SUMMARY_PARTS = {
     "data": "results/data/quality.json",
     "data.split": "results/data/split.json",
 }
-
-
-wildcard_constraints:
-    name="[a-z0-9_]+",
 
 
 def resolve_raw_csv(value):
@@ -59,7 +51,9 @@ def get_raw_csv():
 def get_data_source():
     """How the title page names the data."""
     if is_synthetic():
-        return f"synthetic demo data ({config['synthetic']['n_faces']:,} generated faces)"
+        return (
+            f"synthetic demo data ({config['synthetic']['n_faces']:,} generated faces)"
+        )
     return f"UTKFace table {Path(RAW_CSV).name}"
 
 

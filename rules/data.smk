@@ -6,6 +6,8 @@ rule synthetic_faces:
         SYNTHETIC_CSV,
     log:
         "logs/data/synthetic_faces.log",
+    conda:
+        "../envs/python.yaml"
     params:
         n_faces=config["synthetic"]["n_faces"],
         seed=config["synthetic"]["seed"],
@@ -22,6 +24,8 @@ rule ingest:
         quality="results/data/quality.json",
     log:
         "logs/data/ingest.log",
+    conda:
+        "../envs/python.yaml"
     params:
         source=get_data_source(),
     script:
@@ -36,6 +40,8 @@ rule split:
         sizes="results/data/split.json",
     log:
         "logs/data/split.log",
+    conda:
+        "../envs/python.yaml"
     params:
         fractions=config["split"]["fractions"],
         seed=config["split"]["seed"],
@@ -50,6 +56,8 @@ rule fig_mean_faces_ethnicity:
         "report/figures/mean_faces_ethnicity.pdf",
     log:
         "logs/figures/mean_faces_ethnicity.log",
+    conda:
+        "../envs/python.yaml"
     script:
         "../scripts/fig_mean_faces_ethnicity.py"
 
@@ -61,6 +69,8 @@ rule fig_mean_faces_age:
         "report/figures/mean_faces_age.pdf",
     log:
         "logs/figures/mean_faces_age.log",
+    conda:
+        "../envs/python.yaml"
     params:
         age_edges=config["figures"]["age_edges"],
     script:
@@ -74,5 +84,7 @@ rule fig_label_distributions:
         "report/figures/label_distributions.pdf",
     log:
         "logs/figures/label_distributions.log",
+    conda:
+        "../envs/python.yaml"
     script:
         "../scripts/fig_label_distributions.py"

@@ -8,6 +8,8 @@ rule summary:
         "results/summary.json",
     log:
         "logs/report/summary.log",
+    conda:
+        "../envs/python.yaml"
     params:
         prefixes=list(SUMMARY_PARTS),
         synthetic=is_synthetic(),
@@ -22,6 +24,8 @@ rule macros:
         "report/generated/numbers.tex",
     log:
         "logs/report/macros.log",
+    conda:
+        "../envs/python.yaml"
     script:
         "../scripts/macros.py"
 
@@ -36,6 +40,8 @@ rule report:
         "report/report.pdf",
     log:
         "logs/report/latexmk.log",
+    conda:
+        "../envs/latex.yaml"
     shell:
         "latexmk -pdf -interaction=nonstopmode -halt-on-error -cd"
         " -outdir=../results/latex report/report.tex > {log} 2>&1"

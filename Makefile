@@ -1,0 +1,62 @@
+# Set-up and entry points. `make report` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SNAKEMAKE := $(BIN)/snakemake
+# Extra arguments for snakemake, e.g. make report SNAKEMAKE_ARGS="--dry-run"
+SNAKEMAKE_ARGS ?=
+# Debian packages that give latexmk, pdflatex and the LaTeX packages report.tex uses.
+TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
+
+# Which table the report is built from: RAW_CSV=PATH, else data/age_gender.csv(.gz) if
+# present, else the synthetic demo (configs/demo.yaml).
+RAW_CSV ?=
+DEFAULT_CSV := $(firstword $(wildcard data/age_gender.csv data/age_gender.csv.gz))
+ifneq ($(RAW_CSV),)
+  DATA_ARGS := --config raw_csv=$(RAW_CSV)
+else ifeq ($(DEFAULT_CSV),)
+  DATA_ARGS := --configfile configs/demo.yaml
+endif
+
+.PHONY: report demo test lint tex venv clean
+
+report: venv tex  ## build report/report.pdf (real table if given or found, else the demo)
+	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $(SNAKEMAKE_ARGS)
+
+demo: venv tex  ## build the report from synthetic faces only
+	$(SNAKEMAKE) --cores all --resources gpu=1 --configfile configs/demo.yaml $(SNAKEMAKE_ARGS)
+
+test: venv tex  ## unit tests, lint, and a tiny end-to-end workflow run
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(SNAKEMAKE) --lint
+	$(BIN)/snakefmt --check Snakefile rules
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# TeX Live from apt when latexmk or a LaTeX package is missing: as root directly, else with sudo.
+tex:
+	@if command -v latexmk >/dev/null && kpsewhich booktabs.sty microtype.sty >/dev/null; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends $(TEX_PACKAGES); \
+	elif command -v sudo >/dev/null; then \
+	  sudo apt-get update && sudo apt-get install -y --no-install-recommends $(TEX_PACKAGES); \
+	else \
+	  echo "LaTeX is missing and this user can neither install packages nor use sudo." >&2; \
+	  echo "Ask an administrator for: apt-get install $(TEX_PACKAGES)" >&2; \
+	  echo "(or install TeX Live with latexmk yourself and put it on PATH)." >&2; \
+	  exit 1; \
+	fi
+
+clean:  ## remove every build output (keeps the venv)
+	rm -rf results logs benchmarks report/figures report/generated report/report.pdf
