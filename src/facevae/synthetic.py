@@ -40,7 +40,7 @@ _P_FEMALE = 0.477  # 11314 of 23705 in the real table
 # Mean skin brightness per ethnicity: distinct, but closer together than the
 # per-face spread plus lighting jitter, so the classes overlap.
 _SKIN_LEVEL = np.array([0.72, 0.38, 0.64, 0.50, 0.58], dtype=np.float32)
-_CHUNK = 128  # faces rendered at once; fixed so results do not depend on n
+_CHUNK = 48  # faces rendered at once; fixed so results do not depend on n
 
 # Pixel-centre coordinates in [-1, 1]; y grows downwards like image rows.
 _AX = (np.arange(SIZE, dtype=np.float32) + 0.5) / SIZE * 2 - 1

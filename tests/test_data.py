@@ -1,0 +1,123 @@
+"""Parser and validator: good tables in every accepted encoding, and each kind of bad input."""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import table_text
+
+from facevae.data import DataError, duplicate_groups, load_faces, parse_pixels, quality_report
+
+
+def test_parses_values_row_major(write_table):
+    text = table_text(n=3)
+    faces = load_faces(write_table(text))
+    expected = pd.read_csv(write_table(text, "b.csv"))["pixels"].str.split().tolist()
+    expected = np.array(expected, dtype=np.uint8).reshape(3, 48, 48)
+    np.testing.assert_array_equal(faces["images"], expected)
+    assert faces["images"].dtype == np.uint8
+    assert faces["age"].tolist() == [20, 21, 22]
+    assert faces["ethnicity"].tolist() == [0, 1, 2]
+    assert faces["gender"].tolist() == [0, 1, 0]
+    assert faces["img_name"].tolist() == ["face_0.jpg", "face_1.jpg", "face_2.jpg"]
+
+
+def test_edge_values_and_spacing():
+    row = " ".join(["0", "255", "7", "42"] * 576)
+    images = parse_pixels("x.csv", pd.Series(["  " + row + " ", row.replace(" ", "\t")]))
+    assert images[0, 0, :4].tolist() == [0, 255, 7, 42]
+    np.testing.assert_array_equal(images[0], images[1])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_bom_and_crlf_accepted(write_table, encoding, newline):
+    plain = load_faces(write_table(table_text(), "plain.csv"))
+    other = load_faces(write_table(table_text().replace("\n", newline), encoding=encoding))
+    np.testing.assert_array_equal(plain["images"], other["images"])
+    np.testing.assert_array_equal(plain["age"], other["age"])
+
+
+def test_gzip_accepted(tmp_path):
+    path = tmp_path / "faces.csv.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(table_text())
+    assert load_faces(path)["images"].shape == (4, 48, 48)
+
+
+def _bad_pixels(row: int, value: str) -> list[str]:
+    """Four valid pixel strings, the one of `row` replaced by `value`."""
+    rows = [" ".join(["10"] * 2304) for _ in range(4)]
+    rows[row] = value
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        (table_text(pixels=_bad_pixels(1, " ".join(["1"] * 2303))), "line 3", "2303 values"),
+        (table_text(pixels=_bad_pixels(2, " ".join(["1"] * 2305))), "line 4", "2305 values"),
+        (table_text(pixels=_bad_pixels(0, "256 " + " ".join(["1"] * 2303))), "line 2", "above 255"),
+        (table_text(pixels=_bad_pixels(3, "1000 " + " ".join(["1"] * 2303))), "line 5", "above 255"),
+        (table_text(pixels=_bad_pixels(1, "-1 " + " ".join(["1"] * 2303))), "line 3", "'-'"),
+        (table_text(pixels=_bad_pixels(2, "1.5 " + " ".join(["1"] * 2303))), "line 4", "'.'"),
+        (table_text(pixels=_bad_pixels(0, "")), "line 2", "0 values"),
+        (table_text().replace("\n21,", "\n2x,"), "line 3", "age is not an integer"),
+        (table_text().replace("\n22,", "\n0,"), "line 4", "age = 0 is outside 1..116"),
+        (table_text().replace(",1,face_1", ",2,face_1"), "line 3", "gender = 2"),
+        (table_text().replace("\n23,3,", "\n23,7,"), "line 5", "ethnicity = 7"),
+        ("age,ethnicity,gender,img_name,pixels\n", "", "header but no rows"),
+        ("", "", "empty"),
+        (table_text().replace("gender,", "sex,", 1), "line 1", "missing ['gender']"),
+        (table_text().replace("pixels", "pixels,extra", 1), "line 1", ""),
+    ],
+    ids=[
+        "short-row", "long-row", "256", "4-digits", "negative", "decimal", "no-pixels",
+        "age-text", "age-range", "gender-range", "ethnicity-range", "header-only", "empty",
+        "missing-column", "extra-column",
+    ],
+)
+def test_bad_input_names_file_line_and_problem(write_table, text, line, problem):
+    path = write_table(text)
+    with pytest.raises(DataError) as err:
+        load_faces(path)
+    message = str(err.value)
+    assert message.startswith(str(path))
+    assert line in message
+    assert problem in message
+
+
+def test_error_lists_first_lines_and_how_many_more(write_table):
+    pixels = [" ".join(["1"] * 2300)] * 8
+    path = write_table(table_text(n=8, pixels=pixels))
+    with pytest.raises(DataError, match=r"line 2, 3, 4, 5, 6 and 3 more: pixels has 2300"):
+        load_faces(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        load_faces(tmp_path / "nope.csv")
+
+
+def test_duplicate_groups_and_conflicts():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (6, 48, 48), dtype=np.uint8)
+    images[3] = images[0]
+    images[5] = images[0]
+    images[4] = images[2]
+    group = duplicate_groups(images)
+    assert group.tolist() == [0, 1, 2, 0, 2, 0]
+    faces = {
+        "images": images,
+        "group": group,
+        "age": np.array([30, 5, 40, 30, 41, 30]),  # group of 2 conflicts on age
+        "gender": np.array([0, 1, 1, 0, 1, 0]),
+        "ethnicity": np.array([0, 2, 4, 0, 4, 0]),
+    }
+    report = quality_report(faces)
+    assert report["duplicate_groups"] == 2
+    assert report["duplicate_rows"] == 5
+    assert report["conflicting_groups"] == 1
+    assert report["gender"] == {"male": 3, "female": 3}
+    assert report["ethnicity"]["white"] == 3

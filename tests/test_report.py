@@ -1,0 +1,30 @@
+"""Summary merging and the LaTeX macros the report reads its numbers from."""
+
+import pytest
+
+from facevae.report import escape_latex, flatten, format_number, latex_macros, merge_parts
+
+
+def test_flatten_and_merge():
+    merged = merge_parts({"data": {"rows": 5, "gender": {"male": 3}}, "data.split": {"test": 1}})
+    assert merged == {"data.gender.male": 3, "data.rows": 5, "data.split.test": 1}
+    with pytest.raises(ValueError, match="data.split.test"):
+        merge_parts({"data": {"split": {"test": 1}}, "data.split": {"test": 2}})
+    with pytest.raises(TypeError, match="list"):
+        flatten({"counts": [1, 2]})
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(23705, "23{,}705"), (29.0, "29.00"), (6.034, "6.03"), (375, "375"), (1234.0, "1{,}234"), (True, "yes")],
+)
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_macros_define_every_key_and_percent():
+    text = latex_macros({"data.rows": 10, "cnn.gender.test_accuracy": 0.9012, "data.source": "a_b & c"})
+    assert r"\csname fv@data.rows\endcsname{10}" in text
+    assert r"\csname fv@cnn.gender.test_accuracy.pct\endcsname{90.1\,\%}" in text
+    assert r"{a\_b \& c}" in text
+    assert escape_latex("100%") == r"100\%"
