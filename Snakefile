@@ -15,9 +15,11 @@ include: "rules/common.smk"
 
 wildcard_constraints:
     name="[a-z0-9_]+",
+    task="gender|ethnicity|age",
 
 
 include: "rules/data.smk"
+include: "rules/supervised.smk"
 include: "rules/report.smk"
 
 

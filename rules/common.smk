@@ -12,10 +12,26 @@ KAGGLE_URL = (
 # Exploratory figures of the data chapter, each made by scripts/fig_<name>.py.
 DATA_FIGURES = ["mean_faces_ethnicity", "mean_faces_age", "label_distributions"]
 
+CNN_TASKS = ["gender", "ethnicity", "age"]  # facevae.models.TASKS
+CNN_CLASSIFIERS = [task for task in CNN_TASKS if task != "age"]
+# Chapter 1 figures (PAPER.md 1.5-1.13), each made by scripts/fig_<name>.py.
+CNN_FIGURES = [
+    "cnn_architecture",
+    "feature_maps",
+    "training_loss",
+    "validation_curves",
+    "confusion_matrices",
+    "class_metrics",
+    "age_histogram",
+    "gender_by_age",
+    "prediction_grid",
+]
+
 # Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
 SUMMARY_PARTS = {
     "data": "results/data/quality.json",
     "data.split": "results/data/split.json",
+    **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
 }
 
 
@@ -58,7 +74,30 @@ def get_data_source():
 
 
 def get_figures():
-    return expand("report/figures/{name}.pdf", name=DATA_FIGURES)
+    return expand("report/figures/{name}.pdf", name=DATA_FIGURES + CNN_FIGURES)
+
+
+def get_package_modules(*names):
+    """Package modules a rule runs, as inputs: editing one reruns exactly its dependants."""
+    return [f"src/facevae/{name}.py" for name in names]
+
+
+def get_cnn_model_args():
+    keys = ("channels", "hidden", "leaky_slope", "dropout")
+    return {key: config["cnn"][key] for key in keys}
+
+
+def get_cnn_train_args():
+    keys = (
+        "epochs",
+        "batch_size",
+        "optimizer",
+        "lr_scale",
+        "seed",
+        "eval_batch_size",
+        "log_every",
+    )
+    return {key: config["cnn"][key] for key in keys}
 
 
 def get_report_sections():

@@ -40,7 +40,7 @@ _P_FEMALE = 0.477  # 11314 of 23705 in the real table
 # Mean skin brightness per ethnicity: distinct, but closer together than the
 # per-face spread plus lighting jitter, so the classes overlap.
 _SKIN_LEVEL = np.array([0.72, 0.38, 0.64, 0.50, 0.58], dtype=np.float32)
-_CHUNK = 48  # faces rendered at once; fixed so results do not depend on n
+_CHUNK = 32  # faces per render step: small temporaries stay in cache (much faster)
 
 # Pixel-centre coordinates in [-1, 1]; y grows downwards like image rows.
 _AX = (np.arange(SIZE, dtype=np.float32) + 0.5) / SIZE * 2 - 1
@@ -84,9 +84,10 @@ def _sample_params(rng, age, gender, eth):
     # Head: children rounder and larger, women narrower with a pointed chin.
     p["a"] = 0.60 - 0.05 * f + 0.06 * child + g(0.03)
     p["b"] = 0.80 - 0.06 * child + g(0.03)
-    p["taper"] = 0.22 + 0.22 * f - 0.12 * child + g(0.08)
-    # Skin: ethnicity level + individual variation; children slightly lighter.
-    p["skin"] = _SKIN_LEVEL[eth] + g(0.06) + 0.03 * child
+    p["taper"] = 0.2 + 0.3 * f - 0.12 * child + g(0.08)
+    # Skin: ethnicity level + individual variation; children and women (make-up,
+    # as in many portrait photos) slightly lighter.
+    p["skin"] = _SKIN_LEVEL[eth] + g(0.06) + 0.03 * child + 0.03 * f
     p["bg"] = u(0.1, 0.9)
     p["bgx"], p["bgy"] = g(0.12), g(0.12)
     # Hair colour: mostly dark; some White faces brown/blond; grey with age.
@@ -95,9 +96,9 @@ def _sample_params(rng, age, gender, eth):
     grey = old * u(0.4, 1.0) * (rng.random(n) < 0.2 + 0.8 * old)
     p["hair"] = hair + (0.78 - hair) * grey
     # Hair length: women mostly long, men mostly short; babies have little hair.
-    p_long = np.where(gender == 1, np.where(eth == 1, 0.5, 0.8), 0.08)
+    p_long = np.where(gender == 1, np.where(eth == 1, 0.6, 0.85), 0.06)
     p["long"] = (rng.random(n) < p_long).astype(np.float32)
-    p["hair_len"] = u(0.2, 1.1)
+    p["hair_len"] = u(0.45, 1.2)
     p["hairline"] = -0.38 + g(0.05) + 0.12 * child  # lower forehead edge for kids
     p["hairline"] += 0.2 * old * (1 - f) * (rng.random(n) < 0.5)  # receding
     p["cap"] = np.clip(1 - 0.8 * np.clip((3.0 - age) / 2.0, 0, 1), 0, 1) * u(0.75, 1)
@@ -108,7 +109,7 @@ def _sample_params(rng, age, gender, eth):
     p["ew"] = (0.09 + 0.02 * child) * u(0.9, 1.1)
     p["eh"] = (0.055 + 0.02 * child) * np.where(eth == 2, 0.65, 1.0) * u(0.85, 1.15)
     p["eye_dark"] = u(0.04, 0.18)
-    p["brow_h"] = (0.035 + 0.02 * (1 - f)) * u(0.8, 1.2) * (1 - 0.5 * child)
+    p["brow_h"] = (0.06 + 0.03 * (1 - f)) * u(0.8, 1.2) * (1 - 0.4 * child)
     p["nose"] = 0.24 - 0.03 * child + g(0.02)
     p["mouth"] = 0.46 - 0.03 * child + g(0.02)
     p["mw"] = (0.19 - 0.04 * child) * u(0.85, 1.15)
@@ -116,7 +117,7 @@ def _sample_params(rng, age, gender, eth):
     p["lip"] = u(0.12, 0.22) + 0.08 * f * (rng.random(n) < 0.4)  # lipstick
     # Stubble/beard for some adult men.
     adult_man = (gender == 0) & (age >= 17)
-    p["beard"] = adult_man * (rng.random(n) < 0.35) * u(0.15, 0.5)
+    p["beard"] = adult_man * (rng.random(n) < 0.45) * u(0.2, 0.6)
     p["wrinkle"] = old * u(0.5, 1.0)
     # Lighting: direction, strength, global exposure and contrast.
     p["lx"], p["ly"] = g(0.2), g(0.1)
@@ -174,7 +175,7 @@ def _render(p, rng):
     # Neck, slightly shadowed, then long hair behind the head (down the sides).
     neck = _soft(0.3 - au) * _soft(v - 0.5)
     img += neck * (0.8 * skin - img)
-    long_hair = _ellipse(u, v, 0, 0.1, a + 0.2, b + 0.2) * (P["long"] * _soft(P["hair_len"] - v))
+    long_hair = _ellipse(u, v, 0, 0.1, a + 0.25, b + 0.2) * (P["long"] * _soft(P["hair_len"] - v))
     img += long_hair * (hair - img)
 
     # Head: ellipse whose width shrinks below the cheeks (jaw taper), shaded
@@ -200,7 +201,7 @@ def _render(p, rng):
     img += eye * (P["eye_dark"] - img)
     brow_dist = np.abs((v - P["ey"] + 0.13) - 3 * (au - P["ex"]) ** 2)
     brow = _soft(P["brow_h"] / 2 - brow_dist, 0.015) * _soft(0.13 - np.abs(au - P["ex"]), 0.02)
-    img += 0.75 * brow * (np.minimum(hair, 0.4) - img)
+    img += 0.8 * brow * (np.minimum(hair, 0.3) - img)
 
     # Nose: shadow along one side of the bridge, a highlight, nostrils.
     bridge = _soft(v - P["ey"] - 0.04) * _soft(P["nose"] - v)
@@ -222,7 +223,7 @@ def _render(p, rng):
     bag_dist = np.abs((v - P["ey"] - P["eh"] - 0.04) - 2 * (au - P["ex"]) ** 2)
     bag = _soft(0.015 - bag_dist, 0.01) * _soft(0.1 - np.abs(au - P["ex"]), 0.02)
     lines = fold + bag + crease * (0.6 * _soft(0.3 - au))
-    img *= 1 - (0.3 * P["wrinkle"] * head) * lines
+    img *= 1 - (0.45 * P["wrinkle"] * head) * lines
 
     # Directional lighting on the head, global exposure/contrast, blur, noise.
     img *= 1 + head * (P["lx"] * u + P["ly"] * v)

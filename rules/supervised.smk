@@ -1,0 +1,176 @@
+# Chapter 1: one CNN per task (gender, ethnicity, age), its test metrics and figures.
+
+
+rule train_cnn:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        code=get_package_modules("models", "train"),
+    output:
+        model="results/cnn/{task}/model.pt",
+        history="results/cnn/{task}/history.json",
+        predictions="results/cnn/{task}/test_predictions.npz",
+    log:
+        "logs/cnn/train_{task}.log",
+    benchmark:
+        "benchmarks/cnn/train_{task}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        model=get_cnn_model_args(),
+        train=get_cnn_train_args(),
+        device=config["device"],
+    script:
+        "../scripts/train_cnn.py"
+
+
+rule evaluate_cnn:
+    input:
+        predictions="results/cnn/{task}/test_predictions.npz",
+        history="results/cnn/{task}/history.json",
+        code=get_package_modules("metrics"),
+    output:
+        "results/cnn/{task}/metrics.json",
+    log:
+        "logs/cnn/evaluate_{task}.log",
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/evaluate_cnn.py"
+
+
+rule fig_cnn_architecture:
+    output:
+        "report/figures/cnn_architecture.pdf",
+    log:
+        "logs/figures/cnn_architecture.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        model=get_cnn_model_args(),
+    script:
+        "../scripts/fig_cnn_architecture.py"
+
+
+rule fig_feature_maps:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        model="results/cnn/gender/model.pt",
+    output:
+        "report/figures/feature_maps.pdf",
+    log:
+        "logs/figures/feature_maps.log",
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/fig_feature_maps.py"
+
+
+rule fig_training_loss:
+    input:
+        expand("results/cnn/{task}/history.json", task=CNN_TASKS),
+    output:
+        "report/figures/training_loss.pdf",
+    log:
+        "logs/figures/training_loss.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        tasks=CNN_TASKS,
+    script:
+        "../scripts/fig_training_loss.py"
+
+
+rule fig_validation_curves:
+    input:
+        expand("results/cnn/{task}/history.json", task=CNN_TASKS),
+    output:
+        "report/figures/validation_curves.pdf",
+    log:
+        "logs/figures/validation_curves.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        tasks=CNN_TASKS,
+    script:
+        "../scripts/fig_validation_curves.py"
+
+
+rule fig_confusion_matrices:
+    input:
+        expand("results/cnn/{task}/test_predictions.npz", task=CNN_CLASSIFIERS),
+    output:
+        "report/figures/confusion_matrices.pdf",
+    log:
+        "logs/figures/confusion_matrices.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        tasks=CNN_CLASSIFIERS,
+    script:
+        "../scripts/fig_confusion_matrices.py"
+
+
+rule fig_class_metrics:
+    input:
+        expand("results/cnn/{task}/metrics.json", task=CNN_CLASSIFIERS),
+    output:
+        "report/figures/class_metrics.pdf",
+    log:
+        "logs/figures/class_metrics.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        tasks=CNN_CLASSIFIERS,
+    script:
+        "../scripts/fig_class_metrics.py"
+
+
+rule fig_age_histogram:
+    input:
+        "results/cnn/age/test_predictions.npz",
+    output:
+        "report/figures/age_histogram.pdf",
+    log:
+        "logs/figures/age_histogram.log",
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/fig_age_histogram.py"
+
+
+rule fig_gender_by_age:
+    input:
+        faces="results/data/faces.npz",
+        predictions="results/cnn/gender/test_predictions.npz",
+    output:
+        "report/figures/gender_by_age.pdf",
+    log:
+        "logs/figures/gender_by_age.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        age_edges=config["figures"]["age_edges"],
+    script:
+        "../scripts/fig_gender_by_age.py"
+
+
+rule fig_prediction_grid:
+    input:
+        faces="results/data/faces.npz",
+        predictions=expand("results/cnn/{task}/test_predictions.npz", task=CNN_TASKS),
+    output:
+        "report/figures/prediction_grid.pdf",
+    log:
+        "logs/figures/prediction_grid.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        tasks=CNN_TASKS,
+        n_faces=24,
+    script:
+        "../scripts/fig_prediction_grid.py"
