@@ -102,3 +102,13 @@ def get_cnn_train_args():
 
 def get_report_sections():
     return sorted(str(p) for p in Path("report/sections").glob("*.tex"))
+
+
+def get_summary_settings():
+    """Settings the report quotes (epochs, batch size, ...) and the original's published
+    numbers, so that no number in the LaTeX is typed by hand."""
+    return {
+        "config.cnn": get_cnn_model_args() | get_cnn_train_args(),
+        "config.split": config["split"],
+        "paper": config["paper"],
+    }

@@ -13,6 +13,7 @@ rule summary:
     params:
         prefixes=list(SUMMARY_PARTS),
         synthetic=is_synthetic(),
+        settings=get_summary_settings(),
     script:
         "../scripts/summary.py"
 

@@ -15,6 +15,7 @@ else:
     keys = GENDER_KEYS if task == "gender" else ETHNICITY_KEYS
     metrics = classification_metrics(pred["y_true"], pred["y_pred"], keys)
 metrics["train_seconds"] = sum(history["epoch_seconds"])
+metrics["parameters"] = history["parameters"]
 metrics["test_faces"] = len(pred["y_true"])
 with open(snakemake.output[0], "w") as handle:
     json.dump(metrics, handle, indent=2)

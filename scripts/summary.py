@@ -10,7 +10,7 @@ parts = {}
 for prefix, path in zip(snakemake.params.prefixes, snakemake.input, strict=True):
     with open(path) as handle:
         parts[prefix] = json.load(handle)
-summary = merge_parts(parts)
+summary = merge_parts(parts | snakemake.params.settings)
 summary["data.synthetic"] = snakemake.params.synthetic
 write_json(snakemake.output[0], summary)
 logging.info("wrote %d keys", len(summary))

@@ -27,6 +27,7 @@ logging.info("task %s on %s: %d parameters, %d train faces", task, device, count
 
 cfg = TrainConfig(**params.train)
 history = train_cnn(model, task, (x["train"], y["train"]), (x["val"], y["val"]), cfg)
+history.update(parameters=count_parameters(model), device=str(device))
 torch.save(checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train), snakemake.output.model)
 with open(snakemake.output.history, "w") as handle:
     json.dump(history, handle)

@@ -10,8 +10,9 @@ def test_flatten_and_merge():
     assert merged == {"data.gender.male": 3, "data.rows": 5, "data.split.test": 1}
     with pytest.raises(ValueError, match="data.split.test"):
         merge_parts({"data": {"split": {"test": 1}}, "data.split": {"test": 2}})
-    with pytest.raises(TypeError, match="list"):
-        flatten({"counts": [1, 2]})
+    assert flatten({"channels": [32, 64]}) == {"channels": "32, 64"}
+    with pytest.raises(TypeError, match="NoneType"):
+        flatten({"counts": None})
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ _LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\~{}", "^": r"\^{}",
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
-    """{"a": {"b": 1}} -> {"prefix.a.b": 1}; leaves must be numbers, strings or booleans."""
+    """{"a": {"b": 1}} -> {"prefix.a.b": 1}; leaves must be numbers, strings or booleans
+    (a list of them, such as channel widths, becomes one string: "32, 64, 128")."""
     flat = {}
     for key, value in tree.items():
         name = f"{prefix}.{key}" if prefix else str(key)
@@ -25,6 +26,8 @@ def flatten(tree: dict, prefix: str = "") -> dict:
             flat.update(flatten(value, name))
         elif isinstance(value, (bool, int, float, str)):
             flat[name] = value
+        elif isinstance(value, list) and all(isinstance(v, (int, float, str)) for v in value):
+            flat[name] = ", ".join(map(str, value))
         else:
             raise TypeError(f"summary key {name!r} holds a {type(value).__name__}, not a number")
     return flat
