@@ -78,7 +78,8 @@ def get_figures():
 
 
 def get_package_modules(*names):
-    """Package modules a rule runs, as inputs: editing one reruns exactly its dependants."""
+    """Package modules that a job runs, listed as its inputs so that editing one reruns
+    exactly the jobs that depend on it."""
     return [f"src/facevae/{name}.py" for name in names]
 
 
