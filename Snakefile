@@ -16,10 +16,12 @@ include: "rules/common.smk"
 wildcard_constraints:
     name="[a-z0-9_]+",
     task="gender|ethnicity|age",
+    vae="z[0-9]+_b[0-9.e+-]+",
 
 
 include: "rules/data.smk"
 include: "rules/supervised.smk"
+include: "rules/vae.smk"
 include: "rules/report.smk"
 
 

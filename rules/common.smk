@@ -27,11 +27,24 @@ CNN_FIGURES = [
     "prediction_grid",
 ]
 
+
+def vae_name(point):
+    """Folder name of one grid point, e.g. z256_b0.01."""
+    return f"z{point['latent']}_b{point['beta']:g}"
+
+
+VAE_GRID = {vae_name(point): point for point in config["vae"]["grid"]}
+VAE_NAMES = list(VAE_GRID)
+# Chapter 2 figures (PAPER.md 2.3-2.5).
+VAE_FIGURES = ["vae_reconstructions", "vae_comparison", "vae_metrics"]
+
 # Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
 SUMMARY_PARTS = {
     "data": "results/data/quality.json",
     "data.split": "results/data/split.json",
     **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
+    **{f"vae.{name}": f"results/vae/{name}/metrics.json" for name in VAE_NAMES},
+    "vae.best": "results/vae/best.json",
 }
 
 
@@ -74,7 +87,13 @@ def get_data_source():
 
 
 def get_figures():
-    return expand("report/figures/{name}.pdf", name=DATA_FIGURES + CNN_FIGURES)
+    return expand(
+        "report/figures/{name}.pdf", name=DATA_FIGURES + CNN_FIGURES + VAE_FIGURES
+    )
+
+
+def get_tables():
+    return expand("report/generated/table_{name}.tex", name=["vae"])
 
 
 def get_package_modules(*names):
@@ -111,5 +130,28 @@ def get_summary_settings():
     return {
         "config.cnn": get_cnn_model_args() | get_cnn_train_args(),
         "config.split": config["split"],
+        "config.vae": {k: v for k, v in config["vae"].items() if k != "grid"},
         "paper": config["paper"],
+    }
+
+
+def get_vae_model_args(wildcards):
+    keys = ("channels", "hidden", "leaky_slope")
+    return {"latent": VAE_GRID[wildcards.vae]["latent"]} | {
+        k: config["vae"][k] for k in keys
+    }
+
+
+def get_vae_train_args(wildcards):
+    keys = (
+        "epochs",
+        "batch_size",
+        "lr",
+        "recon",
+        "seed",
+        "eval_batch_size",
+        "log_every",
+    )
+    return {"beta": VAE_GRID[wildcards.vae]["beta"]} | {
+        k: config["vae"][k] for k in keys
     }

@@ -36,6 +36,7 @@ rule report:
         tex="report/report.tex",
         sections=get_report_sections(),
         numbers="report/generated/numbers.tex",
+        tables=get_tables(),
         figures=get_figures(),
     output:
         "report/report.pdf",
@@ -47,3 +48,19 @@ rule report:
         "latexmk -pdf -interaction=nonstopmode -halt-on-error -cd"
         " -outdir=../results/latex report/report.tex > {log} 2>&1"
         " && cp results/latex/report.pdf {output}"
+
+
+rule table_vae:
+    input:
+        metrics=expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
+        best="results/vae/best.json",
+    output:
+        "report/generated/table_vae.tex",
+    log:
+        "logs/report/table_vae.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+    script:
+        "../scripts/table_vae.py"

@@ -16,7 +16,8 @@ columns = [("input\nface", f"1 × {SIDE} × {SIDE}", 0.6)]  # (text, shape below
 for k, (block, out) in enumerate(zip(net.features.blocks, maps), start=1):
     conv, _, pool, _ = block  # conv -> ReLU -> max-pool -> batch norm (models.conv_block)
     kc, kp = conv.kernel_size, pool.kernel_size
-    text = f"block {k}\n\nconv {kc[0]}×{kc[1]}\n{conv.out_channels} ch\nReLU\nmax-pool {kp}×{kp}\nbatch norm"
+    layers = f"conv {kc[0]}×{kc[1]}\n{conv.out_channels} ch\nReLU\nmax-pool {kp}×{kp}\nbatch norm"
+    text = f"block {k}\n\n{layers}"
     columns.append((text, " × ".join(map(str, out.shape[1:])), 1.0))
 columns.append(("flatten", f"{net.features.out_features:,}\nfeatures", 0.7))
 dropout = f"\ndropout {config.dropout:g}" if config.dropout > 0 else ""
@@ -43,7 +44,8 @@ for j, (task, spec) in enumerate(TASKS.items()):
     y = 0.62 * (1 - j)
     act = "softmax" if spec["classify"] else "linear"
     ax.add_patch(FancyBboxPatch((x_head, y - 0.24), 1.1, 0.48, **box))
-    ax.text(x_head + 0.55, y, f"{task}\n{spec['outputs']} ({act})", ha="center", va="center", fontsize=7)
+    text = f"{task}\n{spec['outputs']} ({act})"
+    ax.text(x_head + 0.55, y, text, ha="center", va="center", fontsize=7)
     ax.annotate("", (x_head, y), (x - gap, 0), arrowprops=arrow)
 
 counts = ",   ".join(f"{task} {count_parameters(build_cnn(task, **args)):,}" for task in TASKS)

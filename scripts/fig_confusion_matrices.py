@@ -10,7 +10,11 @@ NAMES = {"gender": GENDER_NAMES, "ethnicity": ETHNICITY_NAMES}
 tasks = snakemake.params.tasks
 # Panel widths follow the class counts, so the 5 x 5 matrix gets the room its cells need.
 fig, axes = plotstyle.figure(
-    1, len(tasks), height=3.0, squeeze=False, layout="constrained",
+    1,
+    len(tasks),
+    height=3.0,
+    squeeze=False,
+    layout="constrained",
     gridspec_kw={"width_ratios": [len(NAMES[t]) for t in tasks]},
 )
 for ax, task, path in zip(axes[0], tasks, snakemake.input):
@@ -22,10 +26,12 @@ for ax, task, path in zip(axes[0], tasks, snakemake.input):
     image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for (i, j), n in np.ndenumerate(counts):
         colour = "white" if share[i, j] > 0.55 else "black"  # stay legible on dark cells
-        ax.text(j, i, f"{n:,}\n{share[i, j]:.0%}", ha="center", va="center",
-                fontsize=7, color=colour)
+        ax.text(
+            j, i, f"{n:,}\n{share[i, j]:.0%}", ha="center", va="center", fontsize=7, color=colour
+        )
     ticks = range(len(names))
-    ax.set_xticks(ticks, names, rotation=30 if len(names) > 2 else 0, ha="right" if len(names) > 2 else "center")
+    tilt = len(names) > 2  # long names side by side would collide
+    ax.set_xticks(ticks, names, rotation=30 if tilt else 0, ha="right" if tilt else "center")
     ax.set_yticks(ticks, names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")

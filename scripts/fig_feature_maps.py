@@ -4,8 +4,8 @@ import torch
 
 from facevae import plotstyle
 from facevae.data import load_npz
+from facevae.device import image_tensor
 from facevae.models import load_cnn
-from facevae.train import image_tensor
 
 N_MAPS = 8
 faces = load_npz(snakemake.input.faces)
@@ -29,7 +29,7 @@ for k, (block_maps, row) in enumerate(zip(maps, axes[:, 2:]), start=1):
     # Rank by mean activation, skipping maps that are (nearly) flat for this face: dead
     # channels keep a constant batch-norm offset that can rank high but shows a blank tile.
     spread = block_maps.std(dim=(1, 2))
-    flat = spread < 0.05 * spread.median()
+    flat = spread < 0.05 * spread.max()
     score = block_maps.mean(dim=(1, 2)).masked_fill(flat, float("-inf"))
     top = score.argsort(descending=True)[:N_MAPS]
     for ax, c in zip(row, top.tolist()):
@@ -38,5 +38,6 @@ for k, (block_maps, row) in enumerate(zip(maps, axes[:, 2:]), start=1):
         fmap = (fmap - fmap.min()) / (fmap.max() - fmap.min()).clamp_min(1e-8)
         plotstyle.show_face(ax, fmap.numpy(), f"ch {c}")
     shape = " × ".join(map(str, block_maps.shape))
-    row[0].set_ylabel(f"block {k}\n({shape})", rotation=0, ha="right", va="center", fontsize=8, labelpad=6)
+    label = f"block {k}\n({shape})"
+    row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8, labelpad=6)
 plotstyle.save(fig, snakemake.output[0])

@@ -3,12 +3,12 @@
 import json
 import logging
 
-import numpy as np
 import torch
 
 from facevae.data import load_npz, save_npz
 from facevae.models import build_cnn, checkpoint, count_parameters
-from facevae.train import TrainConfig, image_tensor, pick_device, predict, target_tensor, train_cnn
+from facevae.device import image_tensor, pick_device
+from facevae.train import TrainConfig, predict, target_tensor, train_cnn
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 task, params = snakemake.wildcards.task, snakemake.params

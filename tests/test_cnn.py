@@ -4,14 +4,17 @@ import numpy as np
 import pytest
 import torch
 
+from facevae.device import pick_device
 from facevae.metrics import classification_metrics, confusion, regression_metrics
 from facevae.models import TASKS, build_cnn, checkpoint, count_parameters, load_cnn
-from facevae.train import TrainConfig, lr_at_epoch, pick_device, predict, train_cnn
+from facevae.train import TrainConfig, lr_at_epoch, predict, train_cnn
 
 SMALL = {"channels": (8, 16, 16), "hidden": 32}
 
 
-@pytest.mark.parametrize(("task", "shape"), [("gender", (3, 2)), ("ethnicity", (3, 5)), ("age", (3,))])
+@pytest.mark.parametrize(
+    ("task", "shape"), [("gender", (3, 2)), ("ethnicity", (3, 5)), ("age", (3,))]
+)
 def test_output_shapes(task, shape):
     model = build_cnn(task)
     assert model(torch.rand(3, 1, 48, 48)).shape == shape
@@ -85,8 +88,12 @@ def test_classification_metrics_by_hand():
     y_pred = np.array([0, 0, 1, 1, 0, 2])
     m = classification_metrics(y_true, y_pred, ["a", "b", "c"])
     assert m["test_accuracy"] == pytest.approx(4 / 6)
-    assert m["class"]["a"] == {"precision": pytest.approx(2 / 3), "recall": pytest.approx(2 / 3),
-                               "f1": pytest.approx(2 / 3), "support": 3}
+    assert m["class"]["a"] == {
+        "precision": pytest.approx(2 / 3),
+        "recall": pytest.approx(2 / 3),
+        "f1": pytest.approx(2 / 3),
+        "support": 3,
+    }
     assert m["class"]["b"]["precision"] == pytest.approx(1 / 2)
     assert m["class"]["c"]["f1"] == 1.0
     assert m["test_majority_accuracy"] == pytest.approx(3 / 6)

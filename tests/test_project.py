@@ -35,22 +35,30 @@ def test_conda_envs_name_the_pinned_versions():
 
 
 def test_snakemake_lint_is_clean():
-    result = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Congratulations" in result.stdout + result.stderr
 
 
 def test_snakefmt_is_clean():
     snakefmt = BIN / "snakefmt" if (BIN / "snakefmt").exists() else "snakefmt"
-    result = subprocess.run([str(snakefmt), "--check", "Snakefile", "rules"], cwd=REPO,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(snakefmt), "--check", "Snakefile", "rules"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("override", ["split={'fractions':[0.7,0.3],'seed':1}", "synthetic={'n_faces':-5}"])
+@pytest.mark.parametrize(
+    "override", ["split={'fractions':[0.7,0.3],'seed':1}", "synthetic={'n_faces':-5}"]
+)
 def test_config_schema_rejects_bad_values(override):
-    result = subprocess.run([sys.executable, "-m", "snakemake", "--dry-run", "--config", override],
-                            cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--config", override],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "validat" in (result.stdout + result.stderr).lower()

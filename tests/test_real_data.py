@@ -17,8 +17,13 @@ def faces():
 def test_counts_match_the_paper(faces):
     report = quality_report(faces)
     assert report["rows"] == 23705
-    assert report["ethnicity"] == {"white": 10078, "black": 4526, "east_asian": 3434,
-                                   "south_asian": 3975, "other": 1692}
+    assert report["ethnicity"] == {
+        "white": 10078,
+        "black": 4526,
+        "east_asian": 3434,
+        "south_asian": 3975,
+        "other": 1692,
+    }
     assert report["gender"] == {"male": 12391, "female": 11314}
     assert report["age_median"] == 29
     assert (report["duplicate_groups"], report["duplicate_rows"]) == (375, 765)

@@ -17,14 +17,23 @@ def test_flatten_and_merge():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(23705, "23{,}705"), (29.0, "29.00"), (6.034, "6.03"), (375, "375"), (1234.0, "1{,}234"), (True, "yes")],
+    [
+        (23705, "23{,}705"),
+        (29.0, "29.00"),
+        (6.034, "6.03"),
+        (375, "375"),
+        (1234.0, "1{,}234"),
+        (True, "yes"),
+    ],
 )
 def test_format_number(value, text):
     assert format_number(value) == text
 
 
 def test_macros_define_every_key_and_percent():
-    text = latex_macros({"data.rows": 10, "cnn.gender.test_accuracy": 0.9012, "data.source": "a_b & c"})
+    text = latex_macros(
+        {"data.rows": 10, "cnn.gender.test_accuracy": 0.9012, "data.source": "a_b & c"}
+    )
     assert r"\csname fv@data.rows\endcsname{10}" in text
     assert r"\csname fv@cnn.gender.test_accuracy.pct\endcsname{90.1\,\%}" in text
     assert r"{a\_b \& c}" in text

@@ -1,5 +1,6 @@
 """The workflow end to end on a tiny synthetic table, and how it refuses bad input."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,8 +12,19 @@ from conftest import REPO, table_text
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.workflow
-SOURCES = ["Snakefile", "config.yaml", "configs", "rules", "schemas", "scripts", "envs",
-           "profiles", "report/report.tex", "report/sections", "tests/smoke.yaml"]
+SOURCES = [
+    "Snakefile",
+    "config.yaml",
+    "configs",
+    "rules",
+    "schemas",
+    "scripts",
+    "envs",
+    "profiles",
+    "report/report.tex",
+    "report/sections",
+    "tests/smoke.yaml",
+]
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -46,8 +58,13 @@ def test_report_pdf_is_built_from_synthetic_data(smoke_run):
     assert len(reader.pages) >= 2
     assert "synthetic demo data (400 generated faces)" in text
     assert "400 rows" in text
-    for name in ("mean_faces_ethnicity", "mean_faces_age", "label_distributions"):
-        assert (smoke_run / "report" / "figures" / f"{name}.pdf").stat().st_size > 1000
+    assert "Three supervised networks" in text
+    assert "Convolutional beta-VAEs" in text
+    # Every figure the text includes was built by a rule, and no rule drew one that is unused.
+    built = {p.stem for p in (smoke_run / "report" / "figures").glob("*.pdf")}
+    tex = "".join(p.read_text() for p in (REPO / "report").rglob("*.tex"))
+    assert built == set(re.findall(r"\\includegraphics(?:\[[^]]*\])?\{([^}]+)\}", tex))
+    assert all((smoke_run / "report" / "figures" / f"{f}.pdf").stat().st_size > 1000 for f in built)
 
 
 def test_summary_matches_the_table(smoke_run):
@@ -55,9 +72,22 @@ def test_summary_matches_the_table(smoke_run):
 
     summary = json.loads((smoke_run / "results" / "summary.json").read_text())
     assert summary["data.rows"] == 400
-    assert summary["data.split.train"] + summary["data.split.val"] + summary["data.split.test"] == 400
+    assert (
+        summary["data.split.train"] + summary["data.split.val"] + summary["data.split.test"] == 400
+    )
     assert summary["data.duplicate_groups"] > 0  # the generator plants duplicates
     assert summary["data.synthetic"] is True
+    for task in ("gender", "ethnicity"):
+        assert 0 <= summary[f"cnn.{task}.test_accuracy"] <= 1
+    assert summary["cnn.age.test_mae"] > 0
+    assert summary["cnn.ethnicity.test_faces"] == summary["data.split.test"]
+    grid = ("z4_b1", "z4_b0.01", "z256_b1", "z256_b0.01")
+    for name in grid:
+        assert 0 < summary[f"vae.{name}.test_ssim"] <= 1
+        assert summary[f"vae.{name}.test_psnr"] > 5
+    best = summary["vae.best.name"]
+    assert summary["vae.best.test_psnr"] == max(summary[f"vae.{n}.test_psnr"] for n in grid)
+    assert summary[f"vae.{best}.test_psnr"] == summary["vae.best.test_psnr"]
 
 
 def test_finished_workflow_has_nothing_to_do(smoke_run):
@@ -84,6 +114,8 @@ def test_bad_table_fails_with_line_and_leaves_no_output(tmp_path):
     (workdir / "bad.csv").write_text(bad)
     result = snakemake(workdir, "--config", "raw_csv=bad.csv", "--until", "ingest")
     assert result.returncode != 0
-    assert "bad.csv: line 4, 5: pixels has 2000 values, expected 2304" in result.stdout + result.stderr
+    assert (
+        "bad.csv: line 4, 5: pixels has 2000 values, expected 2304" in result.stdout + result.stderr
+    )
     assert not (workdir / "results" / "data" / "faces.npz").exists()
     assert not list((workdir / "results" / "data").glob("*.tmp*"))

@@ -211,4 +211,3 @@ def save_npz(path, **arrays) -> None:
 def load_npz(path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as archive:
         return dict(archive)
-

@@ -13,7 +13,11 @@ import os
 import tempfile
 from pathlib import Path
 
-_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\~{}", "^": r"\^{}", "\\": r"\textbackslash{}"}
+_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
+    "~": r"\~{}",
+    "^": r"\^{}",
+    "\\": r"\textbackslash{}",
+}
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
@@ -52,7 +56,9 @@ def format_number(value) -> str:
     """LaTeX text of one number: integers grouped by thousands, other numbers to 2 decimals."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 100):
+    if isinstance(value, int) or (
+        isinstance(value, float) and value.is_integer() and abs(value) >= 100
+    ):
         return f"{int(value):,}".replace(",", "{,}")
     if not math.isfinite(value):
         return r"\textemdash{}"
@@ -67,8 +73,24 @@ def latex_macros(summary: dict) -> str:
         text = escape_latex(value) if isinstance(value, str) else format_number(value)
         lines.append(rf"\expandafter\def\csname fv@{key}\endcsname{{{text}}}")
         if isinstance(value, float) and key.rsplit(".", 1)[-1].endswith(("accuracy", "fraction")):
-            lines.append(rf"\expandafter\def\csname fv@{key}.pct\endcsname{{{100 * value:.1f}\,\%}}")
+            lines.append(
+                rf"\expandafter\def\csname fv@{key}.pct\endcsname{{{100 * value:.1f}\,\%}}"
+            )
     return "\n".join(lines) + "\n"
+
+
+def latex_table(header: list[str], rows: list[list[str]], align: str) -> str:
+    """Body of a booktabs tabular (cells already LaTeX), to \\input inside a table float."""
+    lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
+    lines += [" & ".join(row) + r" \\" for row in rows]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def model_label(name: str) -> str:
+    """LaTeX label of a VAE grid point: z256_b0.01 -> $z=256$, $\\beta=0.01$."""
+    latent, beta = name[1:].split("_b")
+    return rf"$z={latent}$, $\beta={beta}$"
 
 
 def write_text(path, text: str) -> None:

@@ -292,7 +292,11 @@ def make_faces(n: int, seed: int, duplicate_fraction: float = 0.02) -> dict[str,
     width = max(6, len(str(max(n - 1, 0))))
     names = np.array([f"synthetic_{i:0{width}d}.jpg" for i in range(n)], dtype=object)
     out = {
-        "images": images, "age": age, "gender": gender, "ethnicity": ethnicity, "img_name": names
+        "images": images,
+        "age": age,
+        "gender": gender,
+        "ethnicity": ethnicity,
+        "img_name": names,
     }
     _add_duplicates(rng, out, duplicate_fraction)
     return out

@@ -32,23 +32,9 @@ class TrainConfig:
     log_every: int = 50  # batches between progress lines in the log
 
 
-def pick_device(requested: str = "auto") -> torch.device:
-    """CUDA when present (or asked for), else the CPU."""
-    if requested == "auto":
-        requested = "cuda" if torch.cuda.is_available() else "cpu"
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' was requested but torch sees no CUDA device")
-    return torch.device(requested)
-
-
 def lr_at_epoch(epoch: int, scale: float) -> float:
     """The original's schedule: 1 / (2000 (1 + E)) for the default scale."""
     return 1.0 / (scale * (1 + epoch))
-
-
-def image_tensor(images: np.ndarray, device) -> torch.Tensor:
-    """uint8 (N, 48, 48) -> float32 (N, 1, 48, 48) in [0, 1] on ``device``."""
-    return torch.from_numpy(images).to(device).unsqueeze(1).float().div_(255)
 
 
 def target_tensor(task: str, labels: np.ndarray, device) -> torch.Tensor:
@@ -67,7 +53,9 @@ def task_loss(task: str, output: torch.Tensor, target: torch.Tensor) -> torch.Te
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int) -> torch.Tensor:
     """Model outputs for all of ``x`` in eval mode (logits or ages), on the host."""
     model.eval()
-    return torch.cat([model(x[i : i + batch_size]).float().cpu() for i in range(0, len(x), batch_size)])
+    return torch.cat(
+        [model(x[i : i + batch_size]).float().cpu() for i in range(0, len(x), batch_size)]
+    )
 
 
 def evaluate(model, task: str, x, y, batch_size: int) -> float:
@@ -119,7 +107,11 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
                 seen = (b + 1) * cfg.batch_size
                 log.info(
                     "epoch %d batch %d/%d loss %.4f %.0f images/s",
-                    epoch + 1, b + 1, n_batches, loss.item(), seen / (time.perf_counter() - start),
+                    epoch + 1,
+                    b + 1,
+                    n_batches,
+                    loss.item(),
+                    seen / (time.perf_counter() - start),
                 )
         seconds = time.perf_counter() - start
         val = evaluate(model, task, *val_xy, cfg.eval_batch_size)
@@ -130,7 +122,12 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
         history["epoch_seconds"].append(seconds)
         log.info(
             "epoch %d done: lr %.2e, mean loss %.4f, val %s %.4f, %.1f s, %.0f images/s",
-            epoch + 1, lr, losses.mean().item(), history["val_metric_name"], val, seconds,
+            epoch + 1,
+            lr,
+            losses.mean().item(),
+            history["val_metric_name"],
+            val,
+            seconds,
             len(x) / seconds,
         )
     return history

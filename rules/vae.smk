@@ -1,0 +1,115 @@
+# Chapter 2: the grid of convolutional beta-VAEs, their test metrics and figures.
+
+
+rule train_vae:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        code=get_package_modules("models", "vae", "vae_train", "device"),
+    output:
+        model="results/vae/{vae}/model.pt",
+        history="results/vae/{vae}/history.json",
+    log:
+        "logs/vae/train_{vae}.log",
+    benchmark:
+        "benchmarks/vae/train_{vae}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        model=get_vae_model_args,
+        train=get_vae_train_args,
+        device=config["device"],
+    script:
+        "../scripts/train_vae.py"
+
+
+rule evaluate_vae:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        model="results/vae/{vae}/model.pt",
+        history="results/vae/{vae}/history.json",
+        code=get_package_modules("models", "vae", "metrics", "device"),
+    output:
+        metrics="results/vae/{vae}/metrics.json",
+        examples="results/vae/{vae}/test_eval.npz",
+    log:
+        "logs/vae/evaluate_{vae}.log",
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        device=config["device"],
+        eval_batch_size=config["vae"]["eval_batch_size"],
+        n_examples=config["vae"]["n_reconstructions"],
+    script:
+        "../scripts/evaluate_vae.py"
+
+
+rule select_best_vae:
+    input:
+        expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
+    output:
+        "results/vae/best.json",
+    log:
+        "logs/vae/select_best.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+        metric=config["vae"]["best_metric"],
+    script:
+        "../scripts/select_best_vae.py"
+
+
+rule fig_vae_reconstructions:
+    input:
+        faces="results/data/faces.npz",
+        examples=expand("results/vae/{vae}/test_eval.npz", vae=VAE_NAMES),
+    output:
+        "report/figures/vae_reconstructions.pdf",
+    log:
+        "logs/figures/vae_reconstructions.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+    script:
+        "../scripts/fig_vae_reconstructions.py"
+
+
+rule fig_vae_comparison:
+    input:
+        faces="results/data/faces.npz",
+        examples=expand("results/vae/{vae}/test_eval.npz", vae=VAE_NAMES),
+    output:
+        "report/figures/vae_comparison.pdf",
+    log:
+        "logs/figures/vae_comparison.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+        n_faces=8,
+    script:
+        "../scripts/fig_vae_comparison.py"
+
+
+rule fig_vae_metrics:
+    input:
+        expand("results/vae/{vae}/test_eval.npz", vae=VAE_NAMES),
+    output:
+        "report/figures/vae_metrics.pdf",
+    log:
+        "logs/figures/vae_metrics.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+    script:
+        "../scripts/fig_vae_metrics.py"

@@ -1,0 +1,275 @@
+"""Corrupting faces and restoring them: the classical baselines and the beta-VAE.
+
+All image functions take and return float images in [0, 1] of shape (N, 48, 48) (numpy,
+float32 out), so that their outputs can go straight into ``facevae.metrics.image_metrics``.
+
+Families:
+
+* Corruptions (``add_noise``, ``erase``): the damage the restorers must undo. Both take a
+  seeded ``numpy.random.Generator`` from the caller, so a corrupted test set is reproducible.
+* Classical denoisers (``DENOISERS``): library filters that know nothing about faces. They
+  are the baselines the VAE must beat; ``mean_filter`` is the original study's baseline, the
+  others are standard stronger ones (median, Gaussian, total variation, non-local means,
+  wavelet shrinkage). Every one is called as ``DENOISERS[name](images, **options)``.
+* Inpainting (``inpaint_biharmonic``, ``vae_inpaint``): fill an erased block from the known
+  pixels, classically by a smooth (biharmonic) continuation or with the VAE's prior.
+* VAE restoration (``vae_restore``): encode, decode the posterior mean; whatever the
+  decoder cannot express (noise, an erased block) is replaced by what faces usually look like.
+* Latent-space exploration (``sample_latent_corners``, ``interpolation_grid``,
+  ``decode_grid``): a grid of faces decoded from a bilinear blend of four latent codes,
+  showing whether the latent space is smooth between faces.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+import torch
+from scipy import ndimage
+from skimage.filters import gaussian as _skimage_gaussian
+from skimage.restoration import (
+    denoise_nl_means,
+    denoise_tv_chambolle,
+    denoise_wavelet,
+    estimate_sigma,
+)
+from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
+
+
+def _stack(images) -> np.ndarray:
+    """A float32 (N, H, W) array; float32 is what the data pipeline and the VAE use."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 3:
+        raise ValueError(f"expected images of shape (N, H, W), got {images.shape}")
+    return images
+
+
+def _finish(restored) -> np.ndarray:
+    """Clip to the valid grey range and return float32, the common output of every restorer."""
+    return np.clip(np.asarray(restored), 0.0, 1.0).astype(np.float32, copy=False)
+
+
+def _per_image(function, images: np.ndarray) -> np.ndarray:
+    # The skimage restorers treat a 3-D array as a volume (or as channels to be denoised
+    # jointly), so each face is passed on its own: no information flows between faces.
+    return np.stack([function(image) for image in images]) if len(images) else images.copy()
+
+
+# --- corruptions ---------------------------------------------------------------------------
+
+
+def add_noise(images, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """Additive Gaussian noise of standard deviation ``sigma``, clipped back to [0, 1]."""
+    images = _stack(images)
+    noise = rng.normal(0.0, sigma, size=images.shape)
+    return _finish(images + noise)
+
+
+def erase(images, size, position="random", rng: np.random.Generator | None = None, fill=0.0):
+    """Set a ``size`` = (height, width) rectangle to ``fill`` in every image.
+
+    ``position`` is "random" (top-left corner uniform per image, over all places where the
+    rectangle fits; needs ``rng``) or a (row, col) top-left corner shared by all images.
+    Returns (erased, mask) with mask bool (N, H, W), True on the erased pixels.
+    """
+    images = _stack(images)
+    n, rows, cols = images.shape
+    height, width = (int(s) for s in size)
+    if not (0 < height <= rows and 0 < width <= cols):
+        raise ValueError(f"rectangle {size} does not fit in {rows}x{cols} images")
+    if isinstance(position, str):
+        if position != "random":
+            raise ValueError(f"position must be 'random' or (row, col), got {position!r}")
+        if rng is None:
+            raise ValueError("a random position needs rng")
+        # integers' upper bound is exclusive: rows - height is the last corner that fits.
+        top = rng.integers(0, rows - height + 1, size=n)
+        left = rng.integers(0, cols - width + 1, size=n)
+    else:
+        row, col = (int(p) for p in position)
+        if not (0 <= row <= rows - height and 0 <= col <= cols - width):
+            raise ValueError(f"rectangle {size} at {position} leaves the {rows}x{cols} image")
+        top, left = np.full(n, row), np.full(n, col)
+    # Broadcast per-image corners against the pixel grid: one vectorised mask for all images.
+    r = np.arange(rows)[None, :, None]
+    c = np.arange(cols)[None, None, :]
+    top, left = top[:, None, None], left[:, None, None]
+    mask = (r >= top) & (r < top + height) & (c >= left) & (c < left + width)
+    erased = np.where(mask, np.float32(fill), images)
+    return erased, mask
+
+
+# --- classical denoisers -------------------------------------------------------------------
+# The ndimage / skimage.filters kernels run on the whole stack, with size 1 (or sigma 0)
+# along axis 0 so the kernel never reaches into the neighbouring faces.
+
+
+def _noise_sigma(image: np.ndarray) -> float:
+    """skimage's robust noise estimate (median absolute finest-band wavelet coefficient),
+    or 0 for an image with no detail at all (e.g. a blank face): there skimage returns NaN
+    (median of an empty set) or round-off such as 1e-33, and the wavelet and NL-means
+    filters built on it return NaN. Anything below 1e-6 (the 8-bit grey step is 0.004) is
+    taken as no noise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "mean of empty slice" on such images
+        sigma = float(estimate_sigma(image))
+    return sigma if np.isfinite(sigma) and sigma > 1e-6 else 0.0
+
+
+def mean_filter(images, size: int = 3) -> np.ndarray:
+    """Moving average over a size x size window (the original study's baseline)."""
+    return _finish(ndimage.uniform_filter(_stack(images), size=(1, size, size)))
+
+
+def median(images, size: int = 3) -> np.ndarray:
+    """Median over a size x size window: robust to outliers, keeps edges better."""
+    return _finish(ndimage.median_filter(_stack(images), size=(1, size, size)))
+
+
+def gaussian(images, sigma: float = 1.0) -> np.ndarray:
+    """Gaussian blur of standard deviation ``sigma`` pixels."""
+    return _finish(_skimage_gaussian(_stack(images), sigma=(0, sigma, sigma)))
+
+
+def tv(images, weight: float = 0.1) -> np.ndarray:
+    """Total-variation denoising (Chambolle): piecewise-smooth output, edges kept."""
+    return _finish(_per_image(lambda im: denoise_tv_chambolle(im, weight=weight), _stack(images)))
+
+
+def nl_means(images, patch_size: int = 5, patch_distance: int = 6, h_factor: float = 0.8):
+    """Non-local means; the filter strength follows each image's estimated noise level."""
+
+    def one(image):
+        # The noise level differs per face (clipping, texture), so it is estimated per image.
+        sigma_est = _noise_sigma(image)
+        if sigma_est == 0:
+            return image  # h = 0 would divide by zero; there is no noise to remove anyway
+        return denoise_nl_means(
+            image,
+            patch_size=patch_size,
+            patch_distance=patch_distance,
+            h=h_factor * sigma_est,
+            sigma=sigma_est,
+            fast_mode=True,
+        )
+
+    return _finish(_per_image(one, _stack(images)))
+
+
+def wavelet(images, method: str = "BayesShrink", mode: str = "soft") -> np.ndarray:
+    """Wavelet shrinkage with the noise level estimated from the finest wavelet band."""
+
+    def one(image):
+        if _noise_sigma(image) == 0:
+            return image  # nothing to shrink; skimage would return NaN here
+        return denoise_wavelet(image, method=method, mode=mode, rescale_sigma=True)
+
+    return _finish(_per_image(one, _stack(images)))
+
+
+DENOISERS = {
+    "mean_filter": mean_filter,
+    "median": median,
+    "gaussian": gaussian,
+    "tv": tv,
+    "nl_means": nl_means,
+    "wavelet": wavelet,
+}
+
+
+# --- inpainting ----------------------------------------------------------------------------
+
+
+def inpaint_biharmonic(erased, mask) -> np.ndarray:
+    """Fill the masked pixels by biharmonic (smoothest) continuation of the known ones."""
+    erased, mask = _stack(erased), np.asarray(mask, dtype=bool)
+    filled = [_skimage_inpaint_biharmonic(image, m) for image, m in zip(erased, mask)]
+    filled = np.stack(filled) if filled else erased.copy()
+    # Only the masked pixels come from the inpainter: the known ones are returned as given.
+    return np.where(mask, _finish(filled), erased)
+
+
+# --- the VAE -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _evaluating(model: torch.nn.Module):
+    """Eval mode (BatchNorm uses its running statistics) and no gradients, then restore
+    the caller's mode, so restoring never changes a model that is still being trained."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield next(model.parameters()).device
+    finally:
+        model.train(was_training)
+
+
+def vae_restore(model, images, batch_size: int = 512) -> np.ndarray:
+    """The VAE's reconstruction (the posterior mean, decoded) of each image."""
+    images = _stack(images)
+    out = []
+    with _evaluating(model) as device:
+        for start in range(0, len(images), batch_size):
+            x = torch.from_numpy(images[start : start + batch_size]).unsqueeze(1).to(device)
+            out.append(model.reconstruct(x).squeeze(1).cpu().numpy())
+    if not out:
+        return images.copy()
+    return _finish(np.concatenate(out))
+
+
+def vae_inpaint(model, erased, mask, batch_size: int = 512) -> np.ndarray:
+    """The erased images with only the masked pixels taken from the VAE reconstruction."""
+    erased, mask = _stack(erased), np.asarray(mask, dtype=bool)
+    return np.where(mask, vae_restore(model, erased, batch_size), erased)
+
+
+def sample_latent_corners(model, images, rng: np.random.Generator, n: int = 4) -> torch.Tensor:
+    """n codes drawn from the learned latent distribution: the posteriors q(z|x) of n random
+    faces, sampled as z = mu + sigma * eps. Returns (n, latent) on the model's device."""
+    images = _stack(images)
+    index = rng.choice(len(images), size=n, replace=False)
+    # eps comes from a CPU torch Generator seeded from rng: the same rng state gives the same
+    # codes, and the global torch seed is left alone.
+    generator = torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+    with _evaluating(model) as device:
+        x = torch.from_numpy(images[index]).unsqueeze(1).to(device)
+        mu, logvar = model.encode(x)
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(device)
+        return mu + torch.exp(0.5 * logvar) * eps
+
+
+def interpolation_grid(corners, steps: int):
+    """Bilinear blend of four codes (top-left, top-right, bottom-left, bottom-right), (4, D),
+    into a (steps, steps, D) grid; rows go top to bottom, columns left to right.
+
+    Returns the same kind of array as ``corners`` (numpy or torch). The corner entries equal
+    the corner codes exactly, since their weights are exactly 1, 0, 0, 0.
+    """
+    if steps < 2:
+        raise ValueError("steps must be at least 2")
+    is_torch = isinstance(corners, torch.Tensor)
+    c = corners if is_torch else torch.from_numpy(np.asarray(corners))
+    if c.ndim != 2 or c.shape[0] != 4:
+        raise ValueError(f"corners must have shape (4, D), got {tuple(c.shape)}")
+    t = torch.linspace(0, 1, steps, dtype=c.dtype, device=c.device)
+    u, v = t[:, None], t[None, :]  # u: down the rows, v: across the columns
+    weights = torch.stack([(1 - u) * (1 - v), (1 - u) * v, u * (1 - v), u * v], dim=-1)
+    grid = torch.einsum("ijk,kd->ijd", weights, c)
+    return grid if is_torch else grid.numpy()
+
+
+def decode_grid(model, grid, batch_size: int = 512) -> np.ndarray:
+    """Images sigmoid(decode(z)) for a (steps, steps, D) grid of codes: (steps, steps, 48, 48)."""
+    z = grid if isinstance(grid, torch.Tensor) else torch.from_numpy(np.asarray(grid))
+    rows, cols, latent = z.shape
+    flat = z.reshape(rows * cols, latent)
+    out = []
+    with _evaluating(model) as device:
+        for start in range(0, len(flat), batch_size):
+            logits = model.decode(flat[start : start + batch_size].to(device, torch.float32))
+            out.append(torch.sigmoid(logits).squeeze(1).cpu().numpy())
+    images = np.concatenate(out)
+    return images.reshape(rows, cols, *images.shape[1:])

@@ -1,0 +1,131 @@
+"""The convolutional beta-VAE of chapter 2 and its loss.
+
+Encoder: the chapter-1 conv blocks with doubled channels, then a wider dense head with one
+extra hidden layer, giving the mean and log-variance of q(z|x) = N(mu, diag(exp(logvar))).
+Decoder: dense layers back to the (C3, 6, 6) feature map, then three transposed convolutions
+(stride 2) up to (1, 48, 48). The decoder returns logits; ``torch.sigmoid`` gives the image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from facevae.models import FeatureExtractor
+
+
+@dataclass
+class VAEConfig:
+    """Hyperparameters that rebuild a ConvVAE (saved in checkpoints as ``model_args``)."""
+
+    latent: int = 256
+    channels: tuple[int, int, int] = (64, 128, 256)  # chapter 1's widths doubled
+    hidden: tuple[int, int] = (512, 256)  # dense layers between feature map and latent code
+    leaky_slope: float = 0.01
+
+
+def dense_stack(widths, slope: float) -> nn.Sequential:
+    """Linear layers of the given widths with LeakyReLU between them (none after the last)."""
+    layers = []
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(widths) - 2:
+            layers.append(nn.LeakyReLU(slope))
+    return nn.Sequential(*layers)
+
+
+def up_block(c_in: int, c_out: int, last: bool) -> nn.Sequential:
+    """Transposed conv 4x4, stride 2: doubles the side. BN + ReLU except on the output."""
+    conv = nn.ConvTranspose2d(c_in, c_out, kernel_size=4, stride=2, padding=1)
+    return nn.Sequential(conv) if last else nn.Sequential(conv, nn.BatchNorm2d(c_out), nn.ReLU())
+
+
+class ConvVAE(nn.Module):
+    def __init__(self, config: VAEConfig):
+        super().__init__()
+        self.config = config
+        self.features = FeatureExtractor(config.channels)
+        c3, side = config.channels[-1], self.features.out_side
+        self.map_shape = (c3, side, side)
+        flat = self.features.out_features
+        slope = config.leaky_slope
+        # Encoder head: flat -> hidden... -> 2 * latent (mean and log-variance side by side).
+        self.to_code = dense_stack([flat, *config.hidden, 2 * config.latent], slope)
+        # Decoder head mirrors it: latent -> ...hidden -> flat, then LeakyReLU before the convs.
+        self.from_code = dense_stack([config.latent, *config.hidden[::-1], flat], slope)
+        widths = (c3, *config.channels[-2::-1], 1)  # e.g. 256 -> 128 -> 64 -> 1
+        pairs = list(zip(widths[:-1], widths[1:]))
+        self.up = nn.Sequential(
+            *(up_block(a, b, last=(i == len(pairs) - 1)) for i, (a, b) in enumerate(pairs))
+        )
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, 1, 48, 48) -> mean and log-variance, each (B, latent)."""
+        code = self.to_code(self.features(x).flatten(1))
+        mu, logvar = code.chunk(2, dim=1)
+        return mu, logvar
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """(B, latent) -> logits (B, 1, 48, 48)."""
+        h = F.leaky_relu(self.from_code(z), self.config.leaky_slope)
+        return self.up(h.view(-1, *self.map_shape))
+
+    def forward(self, x: torch.Tensor):
+        mu, logvar = self.encode(x)
+        # Reparameterisation: z = mu + sigma * eps keeps the sample differentiable in mu, sigma.
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return self.decode(z), mu, logvar
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """Decode the posterior mean (no sampling): images in [0, 1]."""
+        mu, _ = self.encode(x)
+        return torch.sigmoid(self.decode(mu))
+
+
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, exp(logvar)) || N(0, I)) per example, summed over latent dimensions:
+    0.5 * sum(mu^2 + exp(logvar) - logvar - 1)."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)
+
+
+def reconstruction_error(logits: torch.Tensor, x: torch.Tensor, kind: str) -> torch.Tensor:
+    """Per example, summed over the 48 x 48 pixels: squared error of sigmoid(logits) ("mse")
+    or Bernoulli cross-entropy against the grey levels in [0, 1] ("bce")."""
+    if kind == "mse":
+        per_pixel = (torch.sigmoid(logits) - x).pow(2)
+    elif kind == "bce":
+        per_pixel = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+    else:
+        raise ValueError(f"unknown reconstruction term {kind!r} (use mse or bce)")
+    return per_pixel.flatten(1).sum(dim=1)
+
+
+def vae_loss(logits, x, mu, logvar, beta: float, kind: str = "mse"):
+    """The beta-VAE objective, averaged over the batch:
+
+        L = mean_b [ recon_b + beta * KL_b ],
+
+    recon summed over pixels, KL summed over latent dimensions. Returns (loss, recon, kl),
+    the last two batch means, for logging.
+    """
+    recon = reconstruction_error(logits, x, kind).mean()
+    kl = kl_divergence(mu, logvar).mean()
+    return recon + beta * kl, recon, kl
+
+
+def build_vae(**overrides) -> ConvVAE:
+    for key in ("channels", "hidden"):
+        if key in overrides:
+            overrides[key] = tuple(overrides[key])
+    return ConvVAE(VAEConfig(**overrides))
+
+
+def load_vae(path, device="cpu") -> ConvVAE:
+    saved = torch.load(path, map_location=device, weights_only=True)
+    model = build_vae(**saved["model_args"]).to(device)
+    model.load_state_dict(saved["state"])
+    return model.eval()

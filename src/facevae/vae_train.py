@@ -1,0 +1,143 @@
+"""Training loop of the beta-VAE, with ``evaluate_vae`` beside it, resumable per epoch.
+
+As for the CNNs, the images sit in one tensor on the device and a batch is an index into it;
+per-batch losses stay on the device until the end of the epoch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+
+import torch
+
+from facevae.vae import kl_divergence, reconstruction_error, vae_loss
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VAETrainConfig:
+    beta: float = 1.0
+    epochs: int = 200
+    batch_size: int = 128
+    lr: float = 1e-3
+    recon: str = "mse"  # reconstruction term: "mse" or "bce" (see facevae.vae)
+    seed: int = 0
+    eval_batch_size: int = 1024
+    log_every: int = 50
+
+
+def _save_atomic(obj, path) -> None:
+    tmp = f"{path}.tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _rng_state() -> dict:
+    state = {"cpu": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict) -> None:
+    torch.set_rng_state(state["cpu"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+@torch.no_grad()
+def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
+    """Mean reconstruction error and KL on ``x`` (posterior mean decoded, no sampling)."""
+    model.eval()
+    recon = kl = 0.0
+    for i in range(0, len(x), cfg.eval_batch_size):
+        batch = x[i : i + cfg.eval_batch_size]
+        mu, logvar = model.encode(batch)
+        recon += reconstruction_error(model.decode(mu), batch, cfg.recon).sum().item()
+        kl += kl_divergence(mu, logvar).sum().item()
+    return {"recon": recon / len(x), "kl": kl / len(x)}
+
+
+def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None) -> dict:
+    """Train a beta-VAE on images ``x`` (N, 1, 48, 48) already on the model's device.
+
+    After every epoch the full training state (weights, optimizer, random generators, history)
+    goes to ``resume_path``; if that file exists at the start, training continues after its
+    last finished epoch, and the result equals an uninterrupted run.
+    """
+    device = x.device
+    generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": []}
+    start_epoch = 0
+    # What the resume file must have been made with; epochs may differ (training can be extended).
+    settings = {"model": asdict(model.config), "train": asdict(cfg) | {"epochs": None}}
+    if resume_path is not None and os.path.exists(resume_path):
+        state = torch.load(resume_path, map_location=device, weights_only=False)
+        if state["settings"] == settings:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            generator.set_state(state["generator"])
+            _set_rng_state(state["rng"])
+            history, start_epoch = state["history"], state["epoch"]
+            log.info("resuming from %s after epoch %d", resume_path, start_epoch)
+        else:
+            log.info("not resuming from %s: it was made with other settings", resume_path)
+    n_batches = -(-len(x) // cfg.batch_size)
+
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=generator).to(device)
+        losses = torch.empty(n_batches, device=device)
+        start = time.perf_counter()
+        for b in range(n_batches):
+            batch = x[order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
+            logits, mu, logvar = model(batch)
+            loss, recon, kl = vae_loss(logits, batch, mu, logvar, cfg.beta, cfg.recon)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            losses[b] = loss.detach()
+            if (b + 1) % cfg.log_every == 0:
+                seen = (b + 1) * cfg.batch_size
+                log.info(
+                    "epoch %d batch %d/%d loss %.2f (recon %.2f, kl %.2f) %.0f images/s",
+                    epoch + 1,
+                    b + 1,
+                    n_batches,
+                    loss.item(),
+                    recon.item(),
+                    kl.item(),
+                    seen / (time.perf_counter() - start),
+                )
+        seconds = time.perf_counter() - start
+        val = evaluate_vae(model, x_val, cfg)
+        history["batch_loss"] += losses.cpu().tolist()
+        history["val_recon"].append(val["recon"])
+        history["val_kl"].append(val["kl"])
+        history["epoch_seconds"].append(seconds)
+        log.info(
+            "epoch %d done: loss %.2f, val recon %.2f, val kl %.2f, %.1f s, %.0f images/s",
+            epoch + 1,
+            losses.mean().item(),
+            val["recon"],
+            val["kl"],
+            seconds,
+            len(x) / seconds,
+        )
+        if resume_path is not None:
+            state = {
+                "settings": settings,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "generator": generator.get_state(),
+                "rng": _rng_state(),
+                "history": history,
+                "epoch": epoch + 1,
+            }
+            _save_atomic(state, resume_path)
+    return history

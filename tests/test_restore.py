@@ -1,0 +1,223 @@
+"""Corruptions, classical restorers and the VAE restorers of facevae.restore."""
+
+import numpy as np
+import pytest
+import torch
+
+from facevae.metrics import image_metrics
+from facevae.restore import (
+    DENOISERS,
+    add_noise,
+    decode_grid,
+    erase,
+    inpaint_biharmonic,
+    interpolation_grid,
+    sample_latent_corners,
+    vae_inpaint,
+    vae_restore,
+)
+from facevae.vae import build_vae
+
+SIDE = 48
+
+
+def blob(n=1, centre=(24, 24), width=8.0):
+    """Smooth synthetic faces: a Gaussian blob on a grey background, float32 (n, 48, 48)."""
+    r, c = np.mgrid[:SIDE, :SIDE]
+    image = 0.1 + 0.8 * np.exp(-((r - centre[0]) ** 2 + (c - centre[1]) ** 2) / (2 * width**2))
+    return np.repeat(image[None].astype(np.float32), n, axis=0)
+
+
+@pytest.fixture(scope="module")
+def tiny_vae():
+    torch.manual_seed(0)
+    return build_vae(latent=3, channels=(4, 8, 8), hidden=(16,)).eval()
+
+
+# --- corruptions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sigma", [0.05, 0.1])
+def test_noise_level_matches_sigma(sigma):
+    images = np.full((10, SIDE, SIDE), 0.5, dtype=np.float32)
+    noisy = add_noise(images, sigma, np.random.default_rng(0))
+    assert noisy.shape == images.shape and noisy.dtype == np.float32
+    assert np.std(noisy - images) == pytest.approx(sigma, rel=0.05)
+    assert abs(np.mean(noisy - images)) < 0.1 * sigma
+
+
+def test_noise_is_clipped_to_the_grey_range():
+    noisy = add_noise(np.zeros((4, SIDE, SIDE)), 0.1, np.random.default_rng(1))
+    assert noisy.min() == 0.0 and noisy.max() <= 1.0
+    assert 0.4 < np.mean(noisy == 0.0) < 0.6  # the negative half of the noise is clipped
+    assert add_noise(np.ones((1, SIDE, SIDE)), 0.1, np.random.default_rng(1)).max() == 1.0
+
+
+def test_seeded_noise_is_repeatable():
+    images = blob(3)
+    first = add_noise(images, 0.1, np.random.default_rng(7))
+    assert np.array_equal(first, add_noise(images, 0.1, np.random.default_rng(7)))
+    assert not np.array_equal(first, add_noise(images, 0.1, np.random.default_rng(8)))
+
+
+def test_erase_at_a_fixed_position():
+    images = np.random.default_rng(0).uniform(0.2, 1.0, (3, SIDE, SIDE)).astype(np.float32)
+    erased, mask = erase(images, (10, 6), (5, 40))
+    assert mask.dtype == bool and mask.shape == images.shape
+    expected = np.zeros((SIDE, SIDE), dtype=bool)
+    expected[5:15, 40:46] = True
+    assert all(np.array_equal(m, expected) for m in mask)
+    assert np.all(erased[mask] == 0.0)
+    assert np.array_equal(erased[~mask], images[~mask])
+
+
+def test_erase_at_random_positions():
+    n, (h, w) = 200, (12, 20)
+    images = np.full((n, SIDE, SIDE), 0.5, dtype=np.float32)
+    erased, mask = erase(images, (h, w), "random", np.random.default_rng(3), fill=0.25)
+    assert np.all(mask.sum(axis=(1, 2)) == h * w)  # never cut off at the border
+    top = mask.any(axis=2).argmax(axis=1)
+    left = mask.any(axis=1).argmax(axis=1)
+    # Each mask is one full rectangle at (top, left), inside the image.
+    assert np.all((top >= 0) & (top <= SIDE - h) & (left >= 0) & (left <= SIDE - w))
+    for m, t, lft in zip(mask[:20], top, left):
+        assert m[t : t + h, lft : lft + w].all()
+    assert len(set(zip(top, left))) > n // 2  # positions vary between images
+    assert top.min() < 5 and top.max() > SIDE - h - 5  # the whole range of corners is used
+    assert left.min() < 5 and left.max() > SIDE - w - 5
+    assert np.all(erased[mask] == np.float32(0.25))
+    assert np.array_equal(erased[~mask], images[~mask])
+    again, _ = erase(images, (h, w), "random", np.random.default_rng(3), fill=0.25)
+    assert np.array_equal(erased, again)
+
+
+def test_erase_rejects_a_rectangle_that_does_not_fit():
+    with pytest.raises(ValueError):
+        erase(blob(), (10, 10), (40, 0))
+    with pytest.raises(ValueError):
+        erase(blob(), (49, 10), "random", np.random.default_rng(0))
+
+
+# --- classical denoisers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def noisy_blobs():
+    clean = np.concatenate([blob(1), blob(1, centre=(15, 30), width=6.0)])
+    return clean, add_noise(clean, 0.1, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("name", sorted(DENOISERS))
+def test_denoiser_output_and_improvement(name, noisy_blobs):
+    clean, noisy = noisy_blobs
+    restored = DENOISERS[name](noisy)
+    assert restored.shape == noisy.shape and restored.dtype == np.float32
+    assert restored.min() >= 0.0 and restored.max() <= 1.0
+    before = image_metrics(clean, noisy)["mse"]
+    after = image_metrics(clean, restored)["mse"]
+    assert np.all(after < 0.7 * before), (before, after)
+
+
+@pytest.mark.parametrize("name", sorted(DENOISERS))
+def test_denoiser_does_not_mix_images(name):
+    rng = np.random.default_rng(5)
+    # A noisy face between two blank ones: any smoothing across axis 0 would leak into them.
+    stack = np.stack(
+        [np.zeros((SIDE, SIDE)), rng.uniform(size=(SIDE, SIDE)), np.ones((SIDE, SIDE))]
+    )
+    together = DENOISERS[name](stack)
+    alone = np.concatenate([DENOISERS[name](image[None]) for image in stack])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+    # Blank faces stay blank (and not NaN, as skimage's noise estimate gives on them).
+    assert np.all(together[0] == 0.0) and np.all(together[2] == 1.0)
+
+
+def test_denoiser_options_are_passed_on(noisy_blobs):
+    _, noisy = noisy_blobs
+    assert not np.allclose(DENOISERS["mean_filter"](noisy), DENOISERS["mean_filter"](noisy, size=5))
+    assert not np.allclose(DENOISERS["gaussian"](noisy), DENOISERS["gaussian"](noisy, sigma=2))
+
+
+# --- inpainting ----------------------------------------------------------------------------
+
+
+def test_biharmonic_inpaints_a_smooth_gradient():
+    r, c = np.mgrid[:SIDE, :SIDE] / (SIDE - 1)
+    smooth = (0.2 + 0.5 * r + 0.2 * c + 0.1 * np.sin(2 * r)).astype(np.float32)[None]
+    images = np.concatenate([smooth, smooth[:, ::-1]])
+    erased, mask = erase(images, (12, 12), (18, 20))
+    restored = inpaint_biharmonic(erased, mask)
+    assert restored.shape == images.shape and restored.dtype == np.float32
+    assert np.mean((restored[mask] - images[mask]) ** 2) < 1e-3
+    assert np.mean((erased[mask] - images[mask]) ** 2) > 1e-2  # the test has teeth
+    assert np.array_equal(restored[~mask], erased[~mask])
+
+
+def test_vae_inpaint_replaces_only_the_masked_pixels(tiny_vae):
+    images = blob(4)
+    erased, mask = erase(images, (10, 14), "random", np.random.default_rng(0))
+    filled = vae_inpaint(tiny_vae, erased, mask)
+    assert filled.shape == images.shape and filled.dtype == np.float32
+    assert np.array_equal(filled[~mask], erased[~mask])
+    recon = vae_restore(tiny_vae, erased, batch_size=3)  # batches of 3 + 1
+    np.testing.assert_allclose(filled[mask], recon[mask], atol=1e-6)
+    assert np.all(filled[mask] != erased[mask])  # sigmoid outputs are never exactly 0
+
+
+def test_vae_restore_is_the_posterior_mean_reconstruction(tiny_vae):
+    images = blob(5)
+    restored = vae_restore(tiny_vae, images, batch_size=2)
+    assert restored.shape == images.shape and restored.dtype == np.float32
+    expected = tiny_vae.reconstruct(torch.from_numpy(images).unsqueeze(1)).squeeze(1).numpy()
+    np.testing.assert_allclose(restored, expected, atol=1e-6)
+
+
+def test_vae_restore_leaves_the_training_mode_alone():
+    model = build_vae(latent=3, channels=(4, 8, 8), hidden=(16,)).train()
+    vae_restore(model, blob(2))
+    assert model.training
+
+
+# --- latent space --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_interpolation_grid_corners_and_centre(kind):
+    corners = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
+    if kind == "torch":
+        corners = torch.from_numpy(corners)
+    grid = interpolation_grid(corners, 5)
+    assert tuple(grid.shape) == (5, 5, 6)
+    assert isinstance(grid, torch.Tensor) == (kind == "torch")
+    grid, corners = np.asarray(grid), np.asarray(corners)
+    for entry, corner in zip([grid[0, 0], grid[0, -1], grid[-1, 0], grid[-1, -1]], corners):
+        assert np.array_equal(entry, corner)
+    np.testing.assert_allclose(grid[2, 2], corners.mean(axis=0), atol=1e-6)
+    # Edges are linear blends of their two corners.
+    np.testing.assert_allclose(grid[0, 2], (corners[0] + corners[1]) / 2, atol=1e-6)
+    np.testing.assert_allclose(grid[2, 0], (corners[0] + corners[2]) / 2, atol=1e-6)
+
+
+def test_decode_grid_corners_match_direct_decoding(tiny_vae):
+    corners = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    images = decode_grid(tiny_vae, interpolation_grid(corners, 4), batch_size=5)
+    assert images.shape == (4, 4, SIDE, SIDE)
+    with torch.no_grad():
+        direct = torch.sigmoid(tiny_vae.decode(corners)).squeeze(1)
+    decoded = torch.from_numpy(images[[0, 0, -1, -1], [0, -1, 0, -1]])
+    assert torch.allclose(decoded, direct, atol=1e-6)
+
+
+def test_sample_latent_corners_is_repeatable(tiny_vae):
+    faces = np.random.default_rng(0).uniform(size=(20, SIDE, SIDE)).astype(np.float32)
+    first = sample_latent_corners(tiny_vae, faces, np.random.default_rng(42))
+    again = sample_latent_corners(tiny_vae, faces, np.random.default_rng(42))
+    other = sample_latent_corners(tiny_vae, faces, np.random.default_rng(43))
+    assert first.shape == (4, 3)
+    assert torch.equal(first, again)
+    assert not torch.allclose(first, other)
+    # A sample, not the posterior mean: z differs from mu of the chosen faces.
+    index = np.random.default_rng(42).choice(len(faces), size=4, replace=False)
+    with torch.no_grad():
+        mu, _ = tiny_vae.encode(torch.from_numpy(faces[index]).unsqueeze(1))
+    assert not torch.allclose(first, mu)

@@ -1,0 +1,122 @@
+"""Chapter 2 models: shapes, the KL term by hand, a falling loss, resume equivalence, metrics."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from facevae.device import image_tensor
+from facevae.metrics import choose_best, image_metrics, summarise
+from facevae.models import checkpoint, count_parameters
+from facevae.synthetic import make_faces
+from facevae.vae import build_vae, kl_divergence, load_vae, reconstruction_error, vae_loss
+from facevae.vae_train import VAETrainConfig, evaluate_vae, train_vae
+
+TINY = {"channels": (4, 8, 8), "hidden": (16,)}
+
+
+def test_shapes_and_parameter_count():
+    model = build_vae(latent=7, **TINY)
+    logits, mu, logvar = model(torch.rand(3, 1, 48, 48))
+    assert logits.shape == (3, 1, 48, 48)
+    assert mu.shape == logvar.shape == (3, 7)
+    recon = model.reconstruct(torch.rand(2, 1, 48, 48))
+    assert recon.shape == (2, 1, 48, 48) and 0 <= recon.min() and recon.max() <= 1
+    full = count_parameters(build_vae(latent=256))
+    assert 0.8e7 < full < 1.5e7  # "about 10^7" as in the original
+
+
+def test_kl_by_hand():
+    mu = torch.tensor([[0.0, 0.0], [1.0, -2.0]])
+    logvar = torch.tensor([[0.0, 0.0], [math.log(4.0), 0.0]])
+    # Row 2: 0.5 * [(1 + 4 - ln 4 - 1) + (4 + 1 - 0 - 1)] = 0.5 * (8 - ln 4)
+    expected = torch.tensor([0.0, 0.5 * (8 - math.log(4.0))])
+    assert torch.allclose(kl_divergence(mu, logvar), expected)
+
+
+def test_loss_reduction_is_sum_over_pixels_mean_over_batch():
+    x = torch.full((2, 1, 48, 48), 0.5)
+    logits = torch.zeros(2, 1, 48, 48)  # sigmoid -> 0.5: no squared error
+    logits[1] = 20.0  # sigmoid ~ 1: error 0.25 per pixel for the second face
+    mu, logvar = torch.zeros(2, 3), torch.zeros(2, 3)
+    mu[0, 0] = 2.0  # KL of face 1 = 0.5 * 4 = 2
+    loss, recon, kl = vae_loss(logits, x, mu, logvar, beta=0.5, kind="mse")
+    assert recon.item() == pytest.approx(0.25 * 2304 / 2, rel=1e-4)
+    assert kl.item() == pytest.approx(1.0)
+    assert loss.item() == pytest.approx(recon.item() + 0.5, rel=1e-6)
+    bce = reconstruction_error(torch.zeros(1, 1, 48, 48), torch.zeros(1, 1, 48, 48), "bce")
+    assert bce.item() == pytest.approx(2304 * math.log(2), rel=1e-5)
+
+
+def _faces(n=32, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    base = torch.rand(4, 1, 48, 48, generator=gen)  # four prototypes: learnable structure
+    return base[torch.arange(n) % 4] * 0.8 + 0.1 * torch.rand(n, 1, 48, 48, generator=gen)
+
+
+def test_loss_decreases_on_a_tiny_batch():
+    torch.manual_seed(0)
+    model = build_vae(latent=4, **TINY)
+    x = image_tensor(make_faces(32, seed=0)["images"], "cpu")
+    cfg = VAETrainConfig(beta=0.01, epochs=40, batch_size=32, lr=1e-2)
+    before = evaluate_vae(model, x, cfg)["recon"]
+    history = train_vae(model, x, x, cfg)
+    assert history["val_recon"][-1] < 0.5 * before
+
+
+def test_resume_gives_the_same_weights(tmp_path):
+    x, x_val = _faces(48), _faces(16, seed=1)
+    cfg = dict(beta=1.0, batch_size=16, lr=1e-3, seed=4)
+
+    torch.manual_seed(0)
+    straight = build_vae(latent=3, **TINY)
+    train_vae(straight, x, x_val, VAETrainConfig(epochs=4, **cfg))
+
+    resume = tmp_path / "resume.pt"
+    torch.manual_seed(0)
+    first = build_vae(latent=3, **TINY)
+    train_vae(first, x, x_val, VAETrainConfig(epochs=2, **cfg), resume_path=resume)  # "killed"
+    torch.manual_seed(123)  # a new process: different global random state until resumed
+    second = build_vae(latent=3, **TINY)
+    history = train_vae(second, x, x_val, VAETrainConfig(epochs=4, **cfg), resume_path=resume)
+
+    assert len(history["val_recon"]) == 4
+    for name, value in straight.state_dict().items():
+        assert torch.equal(value, second.state_dict()[name]), name
+
+
+def test_resume_file_from_other_settings_is_ignored(tmp_path):
+    x = _faces(16)
+    resume = tmp_path / "resume.pt"
+    train_vae(build_vae(latent=3, **TINY), x, x, VAETrainConfig(epochs=1), resume_path=resume)
+    history = train_vae(
+        build_vae(latent=3, **TINY), x, x, VAETrainConfig(epochs=1, beta=0.5), resume_path=resume
+    )
+    assert len(history["val_recon"]) == 1  # trained from scratch, not "already finished"
+
+
+def test_checkpoint_round_trip(tmp_path):
+    model = build_vae(latent=5, **TINY).eval()
+    torch.save(checkpoint(model), tmp_path / "vae.pt")
+    x = torch.rand(2, 1, 48, 48)
+    assert torch.equal(model.reconstruct(x), load_vae(tmp_path / "vae.pt").reconstruct(x))
+
+
+def test_image_metrics_by_hand():
+    ref = np.zeros((2, 48, 48))
+    out = np.zeros((2, 48, 48))
+    out[1] += 0.1  # MSE 0.01 -> PSNR 20 dB
+    m = image_metrics(ref, out)
+    assert m["mse"][1] == pytest.approx(0.01)
+    assert m["psnr"][1] == pytest.approx(20.0)
+    assert np.isinf(m["psnr"][0]) or m["psnr"][0] > 100
+    assert m["ssim"][0] == pytest.approx(1.0)
+    s = summarise({"psnr": np.array([10.0, 20.0])})
+    assert s == {"test_psnr": 15.0, "test_psnr_std": 5.0}
+
+
+def test_choose_best_respects_direction():
+    metrics = {"a": {"test_psnr": 20, "test_mse": 0.01}, "b": {"test_psnr": 25, "test_mse": 0.02}}
+    assert choose_best(metrics, "psnr") == "b"
+    assert choose_best(metrics, "mse") == "a"
