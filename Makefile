@@ -30,9 +30,11 @@ demo: venv tex  ## build the report from synthetic faces only
 test: venv tex  ## unit tests, lint, and a tiny end-to-end workflow run
 	$(BIN)/python -m pytest -q
 
-lint: venv
+lint: venv  ## snakemake --lint, snakefmt and ruff (also part of make test)
 	$(SNAKEMAKE) --lint
 	$(BIN)/snakefmt --check Snakefile rules
+	$(BIN)/ruff check src scripts tests
+	$(BIN)/ruff format --check src scripts tests
 
 venv: $(VENV)/.installed
 

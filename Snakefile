@@ -22,6 +22,7 @@ wildcard_constraints:
 include: "rules/data.smk"
 include: "rules/supervised.smk"
 include: "rules/vae.smk"
+include: "rules/restore.smk"
 include: "rules/report.smk"
 
 

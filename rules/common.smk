@@ -37,6 +37,8 @@ VAE_GRID = {vae_name(point): point for point in config["vae"]["grid"]}
 VAE_NAMES = list(VAE_GRID)
 # Chapter 2 figures (PAPER.md 2.3-2.5).
 VAE_FIGURES = ["vae_reconstructions", "vae_comparison", "vae_metrics"]
+# Restoration and interpolation figures (PAPER.md 2.6, 2.7).
+RESTORE_FIGURES = ["restoration", "interpolation"]
 
 # Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
 SUMMARY_PARTS = {
@@ -45,6 +47,7 @@ SUMMARY_PARTS = {
     **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
     **{f"vae.{name}": f"results/vae/{name}/metrics.json" for name in VAE_NAMES},
     "vae.best": "results/vae/best.json",
+    "restore": "results/restore/metrics.json",
 }
 
 
@@ -93,7 +96,7 @@ def get_figures():
 
 
 def get_tables():
-    return expand("report/generated/table_{name}.tex", name=["vae"])
+    return expand("report/generated/table_{name}.tex", name=["vae", "restore"])
 
 
 def get_package_modules(*names):
@@ -131,6 +134,8 @@ def get_summary_settings():
         "config.cnn": get_cnn_model_args() | get_cnn_train_args(),
         "config.split": config["split"],
         "config.vae": {k: v for k, v in config["vae"].items() if k != "grid"},
+        "config.restore": config["restore"],
+        "config.interpolation": config["interpolation"],
         "paper": config["paper"],
     }
 

@@ -64,3 +64,18 @@ rule table_vae:
         names=VAE_NAMES,
     script:
         "../scripts/table_vae.py"
+
+
+rule table_restore:
+    input:
+        "results/restore/metrics.json",
+    output:
+        "report/generated/table_restore.tex",
+    log:
+        "logs/report/table_restore.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        noise_sigmas=config["restore"]["noise_sigmas"],
+    script:
+        "../scripts/table_restore.py"

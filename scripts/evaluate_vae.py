@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import torch
 
 from facevae.data import load_npz, save_npz
@@ -32,7 +31,11 @@ metrics = summarise(per_image) | {
 with open(snakemake.output.metrics, "w") as handle:
     json.dump(metrics, handle, indent=2)
 keep = snakemake.params.n_examples  # the first test faces, the same for every model
-save_npz(snakemake.output.examples, index=split["test"][:keep], recon=recon[:keep],
-         **{name: values for name, values in per_image.items()})
+save_npz(
+    snakemake.output.examples,
+    index=split["test"][:keep],
+    recon=recon[:keep],
+    **{name: values for name, values in per_image.items()},
+)
 with open(snakemake.log[0], "w") as log:
     print(json.dumps(metrics), file=log)

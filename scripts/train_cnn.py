@@ -6,8 +6,8 @@ import logging
 import torch
 
 from facevae.data import load_npz, save_npz
-from facevae.models import build_cnn, checkpoint, count_parameters
 from facevae.device import image_tensor, pick_device
+from facevae.models import build_cnn, checkpoint, count_parameters
 from facevae.train import TrainConfig, predict, target_tensor, train_cnn
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -23,18 +23,32 @@ y = {part: target_tensor(task, faces[task][split[part]], device) for part in ("t
 model = build_cnn(task, **params.model).to(device)
 if task == "age":  # start the regressor at the mean training age instead of 0 years
     torch.nn.init.constant_(model.head[-1].bias, y["train"].mean().item())
-logging.info("task %s on %s: %d parameters, %d train faces", task, device, count_parameters(model), len(x["train"]))
+logging.info(
+    "task %s on %s: %d parameters, %d train faces",
+    task,
+    device,
+    count_parameters(model),
+    len(x["train"]),
+)
 
 cfg = TrainConfig(**params.train)
 history = train_cnn(model, task, (x["train"], y["train"]), (x["val"], y["val"]), cfg)
 history.update(parameters=count_parameters(model), device=str(device))
-torch.save(checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train), snakemake.output.model)
+torch.save(
+    checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train),
+    snakemake.output.model,
+)
 with open(snakemake.output.history, "w") as handle:
     json.dump(history, handle)
 
 output = predict(model, x["test"], cfg.eval_batch_size).numpy()
 scores = {"prob": torch.softmax(torch.from_numpy(output), 1).numpy()} if output.ndim == 2 else {}
 y_pred = output.argmax(1) if output.ndim == 2 else output
-save_npz(snakemake.output.predictions, index=split["test"], y_true=faces[task][split["test"]],
-         y_pred=y_pred, **scores)
+save_npz(
+    snakemake.output.predictions,
+    index=split["test"],
+    y_true=faces[task][split["test"]],
+    y_pred=y_pred,
+    **scores,
+)
 logging.info("test predictions written (%d faces)", len(y_pred))

@@ -24,8 +24,15 @@ x_val = image_tensor(faces["images"][split["val"]], device)
 
 model = build_vae(**params.model).to(device)
 cfg = VAETrainConfig(**params.train)
-logging.info("VAE %s on %s: %d parameters, beta %g, %s reconstruction, %d train faces",
-             snakemake.wildcards.vae, device, count_parameters(model), cfg.beta, cfg.recon, len(x_train))
+logging.info(
+    "VAE %s on %s: %d parameters, beta %g, %s reconstruction, %d train faces",
+    snakemake.wildcards.vae,
+    device,
+    count_parameters(model),
+    cfg.beta,
+    cfg.recon,
+    len(x_train),
+)
 
 # Not a declared output, so Snakemake keeps it when a job is killed mid-run.
 resume = Path(snakemake.output.model).with_name("resume.pt")

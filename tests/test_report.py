@@ -2,7 +2,15 @@
 
 import pytest
 
-from facevae.report import escape_latex, flatten, format_number, latex_macros, merge_parts
+from facevae.report import (
+    escape_latex,
+    flatten,
+    format_number,
+    latex_macros,
+    latex_table,
+    merge_parts,
+    model_label,
+)
 
 
 def test_flatten_and_merge():
@@ -38,3 +46,11 @@ def test_macros_define_every_key_and_percent():
     assert r"\csname fv@cnn.gender.test_accuracy.pct\endcsname{90.1\,\%}" in text
     assert r"{a\_b \& c}" in text
     assert escape_latex("100%") == r"100\%"
+
+
+def test_latex_table_with_two_header_rows():
+    text = latex_table([["a", "b"], ["", "x"]], [["1", "2"]], "lr")
+    lines = text.splitlines()
+    assert lines[:5] == [r"\begin{tabular}{lr}", r"\toprule", r"a & b \\", r" & x \\", r"\midrule"]
+    assert lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
+    assert model_label("z256_b0.01") == r"$z=256$, $\beta=0.01$"

@@ -164,6 +164,16 @@ def test_vae_inpaint_replaces_only_the_masked_pixels(tiny_vae):
     assert np.all(filled[mask] != erased[mask])  # sigmoid outputs are never exactly 0
 
 
+def test_vae_inpaint_iterations_feed_the_filled_face_back(tiny_vae):
+    images = blob(3)
+    erased, mask = erase(images, (12, 12), (18, 18))
+    twice = vae_inpaint(tiny_vae, erased, mask, iterations=2)
+    once = vae_inpaint(tiny_vae, erased, mask, iterations=1)
+    expected = np.where(mask, vae_restore(tiny_vae, once), erased)
+    np.testing.assert_allclose(twice, expected, atol=1e-6)
+    assert np.array_equal(twice[~mask], erased[~mask])
+
+
 def test_vae_restore_is_the_posterior_mean_reconstruction(tiny_vae):
     images = blob(5)
     restored = vae_restore(tiny_vae, images, batch_size=2)

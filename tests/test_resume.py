@@ -17,8 +17,18 @@ CONFIG = ["--config", "vae={'epochs': 25, 'channels': [4, 8, 8], 'hidden': [16],
 
 
 def command(*extra):
-    return [sys.executable, "-m", "snakemake", TARGET, "--cores", "2", "--configfile",
-            "tests/smoke.yaml", *CONFIG, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        TARGET,
+        "--cores",
+        "2",
+        "--configfile",
+        "tests/smoke.yaml",
+        *CONFIG,
+        *extra,
+    ]
 
 
 def weights(path):
@@ -31,8 +41,13 @@ def test_killed_training_resumes_to_the_same_weights(tmp_path):
 
     killed = copy_workflow(tmp_path / "killed")
     log = killed / "logs" / "vae" / "train_z4_b1.log"
-    job = subprocess.Popen(command(), cwd=killed, start_new_session=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    job = subprocess.Popen(
+        command(),
+        cwd=killed,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 300
     while time.time() < deadline and not (log.exists() and "epoch 3 done" in log.read_text()):
         time.sleep(0.05)
@@ -43,8 +58,9 @@ def test_killed_training_resumes_to_the_same_weights(tmp_path):
 
     # A killed Snakemake leaves its lock behind; users run --unlock first, as here.
     subprocess.run(command("--unlock"), cwd=killed, check=True, capture_output=True)
-    rerun = subprocess.run(command("--rerun-incomplete"), cwd=killed, capture_output=True,
-                           text=True, timeout=600)
+    rerun = subprocess.run(
+        command("--rerun-incomplete"), cwd=killed, capture_output=True, text=True, timeout=600
+    )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "resuming from" in log.read_text()
     assert not (killed / "results" / "vae" / "z4_b1" / "resume.pt").exists()

@@ -79,9 +79,13 @@ def latex_macros(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def latex_table(header: list[str], rows: list[list[str]], align: str) -> str:
-    """Body of a booktabs tabular (cells already LaTeX), to \\input inside a table float."""
-    lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(header) + r" \\", r"\midrule"]
+def latex_table(header: list, rows: list[list[str]], align: str) -> str:
+    """Body of a booktabs tabular (cells already LaTeX), to \\input inside a table float.
+    ``header`` is one row of cells or a list of rows."""
+    header_rows = header if isinstance(header[0], list) else [header]
+    lines = [rf"\begin{{tabular}}{{{align}}}", r"\toprule"]
+    lines += [" & ".join(row) + r" \\" for row in header_rows]
+    lines.append(r"\midrule")
     lines += [" & ".join(row) + r" \\" for row in rows]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"

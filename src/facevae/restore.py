@@ -220,10 +220,18 @@ def vae_restore(model, images, batch_size: int = 512) -> np.ndarray:
     return _finish(np.concatenate(out))
 
 
-def vae_inpaint(model, erased, mask, batch_size: int = 512) -> np.ndarray:
-    """The erased images with only the masked pixels taken from the VAE reconstruction."""
+def vae_inpaint(model, erased, mask, iterations: int = 1, batch_size: int = 512) -> np.ndarray:
+    """The erased images with only the masked pixels taken from the VAE reconstruction.
+
+    One pass encodes the damaged face, hole included, so the hole pulls the code towards a
+    darker face. Further passes feed the filled-in face back in (known pixels always reset to
+    their values), letting the code settle on a face consistent with the surviving pixels.
+    """
     erased, mask = _stack(erased), np.asarray(mask, dtype=bool)
-    return np.where(mask, vae_restore(model, erased, batch_size), erased)
+    filled = erased
+    for _ in range(iterations):
+        filled = np.where(mask, vae_restore(model, filled, batch_size), erased)
+    return filled
 
 
 def sample_latent_corners(model, images, rng: np.random.Generator, n: int = 4) -> torch.Tensor:

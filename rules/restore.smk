@@ -1,0 +1,87 @@
+# Restoration and interpolation with the best VAE, measured against classical baselines.
+
+
+rule restore_faces:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        best="results/vae/best.json",
+        models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
+        code=get_package_modules("restore", "vae", "metrics"),
+    output:
+        metrics="results/restore/metrics.json",
+        examples="results/restore/examples.npz",
+    log:
+        "logs/restore/restore_faces.log",
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        names=VAE_NAMES,
+        device=config["device"],
+        seed=config["restore"]["seed"],
+        noise_sigmas=config["restore"]["noise_sigmas"],
+        denoisers=config["restore"]["denoisers"],
+        erase_size=config["restore"]["erase_size"],
+        erase_position=config["restore"]["erase_position"],
+        n_examples=config["restore"]["n_examples"],
+        inpaint_iterations=config["restore"]["inpaint_iterations"],
+    script:
+        "../scripts/restore_faces.py"
+
+
+rule interpolate:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        best="results/vae/best.json",
+        models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
+        code=get_package_modules("restore", "vae"),
+    output:
+        "results/restore/interpolation.npz",
+    log:
+        "logs/restore/interpolate.log",
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        names=VAE_NAMES,
+        device=config["device"],
+        seed=config["interpolation"]["seed"],
+        steps=config["interpolation"]["steps"],
+    script:
+        "../scripts/interpolate.py"
+
+
+rule fig_restoration:
+    input:
+        examples="results/restore/examples.npz",
+        metrics="results/restore/metrics.json",
+    output:
+        "report/figures/restoration.pdf",
+    log:
+        "logs/figures/restoration.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        sigma=config["restore"]["noise_sigmas"][0],
+        n_faces=3,
+    script:
+        "../scripts/fig_restoration.py"
+
+
+rule fig_interpolation:
+    input:
+        "results/restore/interpolation.npz",
+    output:
+        "report/figures/interpolation.pdf",
+    log:
+        "logs/figures/interpolation.log",
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/fig_interpolation.py"

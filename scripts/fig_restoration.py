@@ -1,0 +1,44 @@
+"""Figure 2.6: noisy faces restored by the mean filter, the best classical method and the VAE;
+faces with an erased block filled by biharmonic inpainting and by the VAE."""
+
+import json
+
+from facevae import plotstyle
+from facevae.data import load_npz
+
+examples = load_npz(snakemake.input.examples)
+with open(snakemake.input.metrics) as handle:
+    metrics = json.load(handle)
+noise = f"noise_s{snakemake.params.sigma:g}"
+n = snakemake.params.n_faces
+
+# The classical denoiser with the best mean test PSNR at this noise level (not hard-coded).
+classical = {m: v["psnr"] for m, v in metrics[noise].items() if m not in ("corrupted", "vae")}
+best = max(classical, key=classical.get)
+rows = [
+    [
+        ("original", "clean"),
+        (f"noise σ = {snakemake.params.sigma:g}", f"{noise}.corrupted"),
+        ("mean filter", f"{noise}.mean_filter"),
+        (f"{best.replace('_', ' ')} (best classical)", f"{noise}.{best}"),
+        ("VAE", f"{noise}.vae"),
+    ],
+    [
+        ("original", "clean"),
+        ("erased", "erase.corrupted"),
+        ("biharmonic", "erase.biharmonic"),
+        ("VAE (erased pixels only)", "erase.vae"),
+    ],
+]
+columns = max(len(r) for r in rows)
+fig, axes = plotstyle.figure(2 * n, columns, height=2 * n * 0.95, squeeze=False)
+for block, row in enumerate(rows):
+    for i in range(n):
+        for j in range(columns):
+            ax = axes[block * n + i, j]
+            if j >= len(row):
+                ax.axis("off")
+                continue
+            title, key = row[j]
+            plotstyle.show_face(ax, examples[key][i], title if i == 0 else None)
+plotstyle.save(fig, snakemake.output[0])

@@ -1,0 +1,35 @@
+"""LaTeX table: PSNR / SSIM of every restoration method on every corruption of the test faces
+(best method per column in bold, the corrupted input itself as the first row)."""
+
+import json
+
+from facevae.report import escape_latex, latex_table, write_text
+
+with open(snakemake.input[0]) as handle:
+    metrics = json.load(handle)
+corruptions = [f"noise_s{s:g}" for s in snakemake.params.noise_sigmas] + ["erase"]
+headers = {f"noise_s{s:g}": rf"noise $\sigma={s:g}$" for s in snakemake.params.noise_sigmas}
+headers["erase"] = "erased block"
+methods = list(dict.fromkeys(m for c in corruptions for m in metrics[c]))  # first-seen order
+
+best = {  # the top score among the restorers (not the corrupted input) per column
+    (c, k): max(v[k] for m, v in metrics[c].items() if m != "corrupted")
+    for c in corruptions
+    for k in ("psnr", "ssim")
+}
+rows = []
+for method in methods:
+    cells = [escape_latex(method.replace("_", " ")) if method != "vae" else "VAE"]
+    for c in corruptions:
+        for key, fmt in (("psnr", ".2f"), ("ssim", ".3f")):
+            value = metrics[c].get(method, {}).get(key)
+            text = "---" if value is None else format(value, fmt)
+            is_best = value is not None and method != "corrupted" and value == best[(c, key)]
+            cells.append(rf"\textbf{{{text}}}" if is_best else text)
+    rows.append(cells)
+header = ["method"] + [rf"\multicolumn{{2}}{{c}}{{{headers[c]}}}" for c in corruptions]
+sub = [""] + ["PSNR", "SSIM"] * len(corruptions)
+table = latex_table([header, sub], rows, "l" + "rr" * len(corruptions))
+write_text(snakemake.output[0], table)
+with open(snakemake.log[0], "w") as log:
+    print(f"{len(methods)} methods x {len(corruptions)} corruptions", file=log)
