@@ -19,7 +19,7 @@ else ifeq ($(DEFAULT_CSV),)
   DATA_ARGS := --configfile configs/demo.yaml
 endif
 
-.PHONY: report demo test lint tex venv clean
+.PHONY: report demo test test-slurm lint tex venv clean
 
 report: venv tex  ## build report/report.pdf (real table if given or found, else the demo)
 	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $(SNAKEMAKE_ARGS)
@@ -29,6 +29,11 @@ demo: venv tex  ## build the report from synthetic faces only
 
 test: venv tex  ## unit tests, lint, and a tiny end-to-end workflow run
 	$(BIN)/python -m pytest -q
+
+# Installs SLURM, munge and MariaDB from apt when missing (root or sudo, like `tex`), runs a
+# one-node cluster with all its state in a temp dir, and stops it again (tests/slurm/cluster.sh).
+test-slurm: venv tex  ## the tiny workflow through profiles/slurm on a throw-away SLURM cluster
+	FACEVAE_SLURM_TEST=1 $(BIN)/python -m pytest -q -s tests/test_slurm.py
 
 lint: venv  ## snakemake --lint, snakefmt and ruff (also part of make test)
 	$(SNAKEMAKE) --lint

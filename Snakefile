@@ -26,6 +26,38 @@ include: "rules/restore.smk"
 include: "rules/report.smk"
 
 
+# Cheap jobs run on the submitting host under a cluster executor (profiles/slurm); only
+# training and evaluation (train_*, evaluate_*, restore_faces, interpolate) are submitted.
+localrules:
+    all,
+    synthetic_faces,
+    ingest,
+    split,
+    select_best_vae,
+    summary,
+    macros,
+    table_vae,
+    table_restore,
+    report,
+    fig_mean_faces_ethnicity,
+    fig_mean_faces_age,
+    fig_label_distributions,
+    fig_cnn_architecture,
+    fig_feature_maps,
+    fig_training_loss,
+    fig_validation_curves,
+    fig_confusion_matrices,
+    fig_class_metrics,
+    fig_age_histogram,
+    fig_gender_by_age,
+    fig_prediction_grid,
+    fig_vae_reconstructions,
+    fig_vae_comparison,
+    fig_vae_metrics,
+    fig_restoration,
+    fig_interpolation,
+
+
 rule all:
     default_target: True
     input:

@@ -22,6 +22,7 @@ rule train_vae:
         model=get_vae_model_args,
         train=get_vae_train_args,
         device=config["device"],
+        precision=config["precision"],
     script:
         "../scripts/train_vae.py"
 

@@ -6,7 +6,7 @@ import logging
 import torch
 
 from facevae.data import load_npz, save_npz
-from facevae.device import image_tensor, pick_device
+from facevae.device import image_tensor, pick_device, prepare, resolve_precision
 from facevae.models import build_cnn, checkpoint, count_parameters
 from facevae.train import TrainConfig, predict, target_tensor, train_cnn
 
@@ -20,7 +20,7 @@ faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 x = {part: image_tensor(faces["images"][split[part]], device) for part in ("train", "val", "test")}
 y = {part: target_tensor(task, faces[task][split[part]], device) for part in ("train", "val")}
 
-model = build_cnn(task, **params.model).to(device)
+model = prepare(build_cnn(task, **params.model), device)
 if task == "age":  # start the regressor at the mean training age instead of 0 years
     torch.nn.init.constant_(model.head[-1].bias, y["train"].mean().item())
 logging.info(
@@ -31,9 +31,9 @@ logging.info(
     len(x["train"]),
 )
 
-cfg = TrainConfig(**params.train)
+cfg = TrainConfig(**params.train, precision=resolve_precision(params.precision, device))
 history = train_cnn(model, task, (x["train"], y["train"]), (x["val"], y["val"]), cfg)
-history.update(parameters=count_parameters(model), device=str(device))
+history.update(parameters=count_parameters(model), device=str(device), precision=cfg.precision)
 torch.save(
     checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train),
     snakemake.output.model,
@@ -41,7 +41,7 @@ torch.save(
 with open(snakemake.output.history, "w") as handle:
     json.dump(history, handle)
 
-output = predict(model, x["test"], cfg.eval_batch_size).numpy()
+output = predict(model, x["test"], cfg.eval_batch_size, cfg.precision).numpy()
 scores = {"prob": torch.softmax(torch.from_numpy(output), 1).numpy()} if output.ndim == 2 else {}
 y_pred = output.argmax(1) if output.ndim == 2 else output
 save_npz(

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from facevae.data import load_npz
-from facevae.device import image_tensor, pick_device
+from facevae.device import image_tensor, pick_device, prepare, resolve_precision
 from facevae.models import checkpoint, count_parameters
 from facevae.vae import build_vae
 from facevae.vae_train import VAETrainConfig, train_vae
@@ -22,8 +22,8 @@ faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 x_train = image_tensor(faces["images"][split["train"]], device)
 x_val = image_tensor(faces["images"][split["val"]], device)
 
-model = build_vae(**params.model).to(device)
-cfg = VAETrainConfig(**params.train)
+model = prepare(build_vae(**params.model), device)
+cfg = VAETrainConfig(**params.train, precision=resolve_precision(params.precision, device))
 logging.info(
     "VAE %s on %s: %d parameters, beta %g, %s reconstruction, %d train faces",
     snakemake.wildcards.vae,
@@ -37,7 +37,7 @@ logging.info(
 # Not a declared output, so Snakemake keeps it when a job is killed mid-run.
 resume = Path(snakemake.output.model).with_name("resume.pt")
 history = train_vae(model, x_train, x_val, cfg, resume_path=resume)
-history.update(parameters=count_parameters(model), device=str(device))
+history.update(parameters=count_parameters(model), device=str(device), precision=cfg.precision)
 torch.save(checkpoint(model, epoch=cfg.epochs, train_config=params.train), snakemake.output.model)
 with open(snakemake.output.history, "w") as handle:
     json.dump(history, handle)

@@ -18,3 +18,37 @@ def pick_device(requested: str = "auto") -> torch.device:
 def image_tensor(images: np.ndarray, device) -> torch.Tensor:
     """uint8 (N, 48, 48) -> float32 (N, 1, 48, 48) in [0, 1] on ``device``."""
     return torch.from_numpy(images).to(device).unsqueeze(1).float().div_(255)
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """ "auto" -> bf16 where the hardware computes it natively (CUDA with bf16 support, or a
+    CPU with AVX-512 BF16 / AMX), else fp32. An explicit "bf16" or "fp32" is kept."""
+    if precision != "auto":
+        return precision
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if torch.backends.mkldnn.is_available() and _cpu_has_bf16() else "fp32"
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            flags = handle.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def autocast(device: torch.device, precision: str):
+    """Mixed precision for the forward pass: matmuls and convolutions in bfloat16, losses and
+    reductions in float32 (torch's autocast lists). Weights and optimizer stay float32."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
+def prepare(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+    """Move the model to the device in channels-last layout (what oneDNN and cuDNN convolve
+    fastest) and, on CUDA, allow TF32 for whatever still runs in float32."""
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return model.to(device=device, memory_format=torch.channels_last)

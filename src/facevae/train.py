@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from facevae.device import autocast
 from facevae.models import TASKS
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class TrainConfig:
     seed: int = 0
     eval_batch_size: int = 1024
     log_every: int = 50  # batches between progress lines in the log
+    precision: str = "fp32"  # "bf16" (mixed, autocast) or "fp32"; see facevae.device
 
 
 def lr_at_epoch(epoch: int, scale: float) -> float:
@@ -50,17 +52,17 @@ def task_loss(task: str, output: torch.Tensor, target: torch.Tensor) -> torch.Te
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int, precision="fp32") -> torch.Tensor:
     """Model outputs for all of ``x`` in eval mode (logits or ages), on the host."""
     model.eval()
-    return torch.cat(
-        [model(x[i : i + batch_size]).float().cpu() for i in range(0, len(x), batch_size)]
-    )
+    with autocast(x.device, precision):
+        outputs = [model(x[i : i + batch_size]).float() for i in range(0, len(x), batch_size)]
+    return torch.cat(outputs).cpu()
 
 
-def evaluate(model, task: str, x, y, batch_size: int) -> float:
+def evaluate(model, task: str, x, y, batch_size: int, precision="fp32") -> float:
     """Validation metric: accuracy for classifiers, MSE in years^2 for age."""
-    output = predict(model, x, batch_size)
+    output = predict(model, x, batch_size, precision)
     y = y.cpu()
     if TASKS[task]["classify"]:
         return (output.argmax(1) == y).float().mean().item()
@@ -98,7 +100,8 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
         start = time.perf_counter()
         for b in range(n_batches):
             index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-            loss = task_loss(task, model(x[index]), y[index])
+            with autocast(device, cfg.precision):
+                loss = task_loss(task, model(x[index]), y[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -114,7 +117,7 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
                     seen / (time.perf_counter() - start),
                 )
         seconds = time.perf_counter() - start
-        val = evaluate(model, task, *val_xy, cfg.eval_batch_size)
+        val = evaluate(model, task, *val_xy, cfg.eval_batch_size, cfg.precision)
         history["batch_loss"] += losses.cpu().tolist()
         history["batch_epoch"] += [epoch] * n_batches
         history["val_metric"].append(val)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from facevae.device import autocast
 from facevae.vae import kl_divergence, reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class VAETrainConfig:
     seed: int = 0
     eval_batch_size: int = 1024
     log_every: int = 50
+    precision: str = "fp32"  # "bf16" (mixed, autocast) or "fp32"; see facevae.device
 
 
 def _save_atomic(obj, path) -> None:
@@ -56,8 +58,11 @@ def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
     recon = kl = 0.0
     for i in range(0, len(x), cfg.eval_batch_size):
         batch = x[i : i + cfg.eval_batch_size]
-        mu, logvar = model.encode(batch)
-        recon += reconstruction_error(model.decode(mu), batch, cfg.recon).sum().item()
+        with autocast(x.device, cfg.precision):
+            mu, logvar = model.encode(batch)
+            logits = model.decode(mu)
+        mu, logvar, logits = mu.float(), logvar.float(), logits.float()
+        recon += reconstruction_error(logits, batch, cfg.recon).sum().item()
         kl += kl_divergence(mu, logvar).sum().item()
     return {"recon": recon / len(x), "kl": kl / len(x)}
 
@@ -96,8 +101,12 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None) -> dict:
         start = time.perf_counter()
         for b in range(n_batches):
             batch = x[order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
-            logits, mu, logvar = model(batch)
-            loss, recon, kl = vae_loss(logits, batch, mu, logvar, cfg.beta, cfg.recon)
+            with autocast(device, cfg.precision):
+                logits, mu, logvar = model(batch)
+            # The loss in float32: sums over 2304 pixels lose too much in bfloat16.
+            loss, recon, kl = vae_loss(
+                logits.float(), batch, mu.float(), logvar.float(), cfg.beta, cfg.recon
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -1,0 +1,174 @@
+"""Speed of the workflow's hot paths, measured against textbook baselines in the same run.
+
+    python -m facevae.bench [--csv PATH] [--images N] [--threads T]
+
+Prints a readable table on stderr and one JSON object on stdout. Nothing here passes or fails:
+the numbers are for reading (README, issue notes), because timings on a shared machine are
+noisy. Each training figure is the median of several timed epochs after a warm-up epoch.
+
+- CNN / VAE training: the workflow's own loops (``train_cnn``, ``train_vae`` with the
+  configured precision and memory format) against a reference loop written here the usual way:
+  a DataLoader over a TensorDataset, fp32, same architecture and batch size.
+- FLOPs per image (forward, from ``torch.utils.flop_counter``; a training step is counted as
+  three forwards), the GFLOP/s each loop achieves, and the machine's matmul peak in fp32 and
+  bf16 for scale.
+- Ingest of the real table: ``facevae.data.load_faces`` against pandas + ``str.split`` per row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.flop_counter import FlopCounterMode
+
+from facevae.device import prepare
+from facevae.models import build_cnn
+from facevae.synthetic import make_faces
+from facevae.train import TrainConfig, train_cnn
+from facevae.vae import build_vae, vae_loss
+from facevae.vae_train import VAETrainConfig, train_vae
+
+
+def matmul_peak(dtype: torch.dtype, n: int = 2048, seconds: float = 1.0) -> float:
+    """GFLOP/s of a square matmul, a practical ceiling for dense layers and convolutions."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    a @ b  # warm-up
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        count += 1
+    return 2 * n**3 * count / (time.perf_counter() - start) / 1e9
+
+
+def forward_flops(model: torch.nn.Module, batch: int = 8) -> float:
+    """Forward FLOPs per 48x48 image (multiply-add = 2 FLOPs)."""
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model.eval()(torch.rand(batch, 1, 48, 48))
+    return counter.get_total_flops() / batch
+
+
+def _median_rate(run_epoch, n_images: int, epochs: int) -> float:
+    run_epoch()  # warm-up: allocator, oneDNN kernel choice
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        run_epoch()
+        times.append(time.perf_counter() - start)
+    return n_images / statistics.median(times)
+
+
+def reference_rate(kind: str, x, y, batch_size: int, epochs: int) -> float:
+    """Textbook loop: DataLoader(TensorDataset), fp32, NCHW; returns training images/s."""
+    torch.manual_seed(0)
+    model = build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True)
+
+    def epoch():
+        model.train()
+        for xb, yb in loader:
+            if kind == "cnn":
+                loss = F.cross_entropy(model(xb), yb)
+            else:
+                logits, mu, logvar = model(xb)
+                loss = vae_loss(logits, xb, mu, logvar, beta=1.0)[0]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            float(loss)  # the usual per-batch .item() for logging
+
+    return _median_rate(epoch, len(x), epochs)
+
+
+def workflow_rate(kind: str, x, y, batch_size: int, epochs: int, precision: str) -> float:
+    """The workflow's own loop, one epoch at a time, on the same data."""
+    torch.manual_seed(0)
+    cpu = torch.device("cpu")
+    if kind == "cnn":
+        model = prepare(build_cnn("gender"), cpu)
+        cfg = TrainConfig(epochs=1, batch_size=batch_size, precision=precision, log_every=10**9)
+        return _median_rate(
+            lambda: train_cnn(model, "gender", (x, y), (x[:256], y[:256]), cfg), len(x), epochs
+        )
+    model = prepare(build_vae(latent=256), cpu)
+    cfg = VAETrainConfig(epochs=1, batch_size=batch_size, precision=precision, log_every=10**9)
+    return _median_rate(lambda: train_vae(model, x, x[:256], cfg), len(x), epochs)
+
+
+def ingest_times(path) -> dict:
+    """Seconds to parse the table: ours against pandas with one str.split per row."""
+    import pandas as pd
+
+    from facevae.data import load_faces
+
+    start = time.perf_counter()
+    load_faces(path)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    table = pd.read_csv(path)
+    np.stack(table["pixels"].map(lambda s: np.array(s.split(), dtype=np.uint8)).to_list())
+    naive = time.perf_counter() - start
+    return {"ingest_seconds": ours, "naive_seconds": naive, "ingest_speedup": naive / ours}
+
+
+def run(images: int, epochs: int, precision: str, csv=None) -> dict:
+    faces = make_faces(images, seed=0)
+    x = torch.from_numpy(faces["images"]).unsqueeze(1).float() / 255
+    y = torch.from_numpy(faces["gender"])
+    result = {
+        "threads": torch.get_num_threads(),
+        "precision": precision,
+        "matmul_peak_gflops_fp32": matmul_peak(torch.float32),
+        "matmul_peak_gflops_bf16": matmul_peak(torch.bfloat16),
+    }
+    for kind, batch_size in (("cnn", 64), ("vae", 128)):
+        model = build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
+        flops = 3 * forward_flops(model)  # forward + backward ~ 3 forwards
+        ref = reference_rate(kind, x, y, batch_size, epochs)
+        ours = workflow_rate(kind, x, y, batch_size, epochs, precision)
+        result |= {
+            f"{kind}_train_gflop_per_image": flops / 1e9,
+            f"{kind}_reference_images_per_s": ref,
+            f"{kind}_workflow_images_per_s": ours,
+            f"{kind}_speedup": ours / ref,
+            f"{kind}_reference_gflops": ref * flops / 1e9,
+            f"{kind}_workflow_gflops": ours * flops / 1e9,
+        }
+    if csv:
+        result |= ingest_times(csv)
+    return result
+
+
+def table(result: dict) -> str:
+    lines = [f"{'measure':<34}{'value':>12}"]
+    lines += [
+        f"{key:<34}{value:>12.3g}" for key, value in result.items() if isinstance(value, float)
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--csv", help="real table to time the ingest on (optional)")
+    parser.add_argument("--images", type=int, default=2048, help="training images per epoch")
+    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per loop (median)")
+    parser.add_argument("--precision", default="bf16", choices=["bf16", "fp32"])
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    result = run(args.images, args.epochs, args.precision, args.csv)
+    print(table(result), file=sys.stderr)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
