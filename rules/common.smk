@@ -90,9 +90,8 @@ def get_data_source():
 
 
 def get_figures():
-    return expand(
-        "report/figures/{name}.pdf", name=DATA_FIGURES + CNN_FIGURES + VAE_FIGURES
-    )
+    names = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES
+    return expand("report/figures/{name}.pdf", name=names)
 
 
 def get_tables():

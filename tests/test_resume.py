@@ -13,22 +13,14 @@ from test_workflow import copy_workflow
 
 pytestmark = pytest.mark.workflow
 TARGET = "results/vae/z4_b1/model.pt"
-CONFIG = ["--config", "vae={'epochs': 25, 'channels': [4, 8, 8], 'hidden': [16], 'batch_size': 32}"]
+# On top of tests/smoke.yaml: enough epochs that the kill lands mid-run.
+RESUME_YAML = "vae: {epochs: 25, channels: [4, 8, 8], hidden: [16], batch_size: 32}\n"
 
 
 def command(*extra):
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        TARGET,
-        "--cores",
-        "2",
-        "--configfile",
-        "tests/smoke.yaml",
-        *CONFIG,
-        *extra,
-    ]
+    """Snakemake on the one VAE target; options with several values go last."""
+    smk = [sys.executable, "-m", "snakemake", TARGET, "--cores", "2", *extra]
+    return smk + ["--configfile", "tests/smoke.yaml", "resume.yaml"]
 
 
 def weights(path):
@@ -37,9 +29,11 @@ def weights(path):
 
 def test_killed_training_resumes_to_the_same_weights(tmp_path):
     straight = copy_workflow(tmp_path / "straight")
+    (straight / "resume.yaml").write_text(RESUME_YAML)
     subprocess.run(command(), cwd=straight, check=True, capture_output=True, timeout=600)
 
     killed = copy_workflow(tmp_path / "killed")
+    (killed / "resume.yaml").write_text(RESUME_YAML)
     log = killed / "logs" / "vae" / "train_z4_b1.log"
     job = subprocess.Popen(
         command(),

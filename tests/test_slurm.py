@@ -11,7 +11,6 @@ import getpass
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -145,8 +144,6 @@ def job_rule(comment: str, rules: set[str]) -> str:
 @pytest.fixture(scope="module")
 def slurm_run(cluster, tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm_workflow"))
-    if not (workdir / "src").exists():  # rules list package modules as inputs
-        shutil.copytree(REPO / "src", workdir / "src", ignore=shutil.ignore_patterns("__pycache__"))
     fit_profile(workdir / "profiles" / "slurm" / "config.yaml", *node_size(cluster))
     started = time.perf_counter()
     result = subprocess.run(

@@ -1,5 +1,6 @@
 """The workflow end to end on a tiny synthetic table, and how it refuses bad input."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.workflow
 SOURCES = [
     "Snakefile",
     "config.yaml",
+    "src",
     "configs",
     "rules",
     "schemas",
@@ -33,7 +35,7 @@ def copy_workflow(dest: Path) -> Path:
         src, dst = REPO / name, dest / name
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy(src, dst)
     return dest
@@ -41,7 +43,10 @@ def copy_workflow(dest: Path) -> Path:
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--resources", "gpu=1", *args]
-    return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
+    env = os.environ | {"PYTHONPATH": str(workdir / "src")}  # the copy's package, not the repo's
+    return subprocess.run(
+        command, cwd=workdir, capture_output=True, text=True, timeout=900, env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +124,36 @@ def test_bad_table_fails_with_line_and_leaves_no_output(tmp_path):
     )
     assert not (workdir / "results" / "data" / "faces.npz").exists()
     assert not list((workdir / "results" / "data").glob("*.tmp*"))
+
+
+def _jobs_after_edit(smoke_run, tmp_path, relative_path) -> dict[str, int]:
+    """Job counts of a dry run after appending a comment to one file of a finished copy."""
+    workdir = tmp_path / "edited"
+    shutil.copytree(smoke_run, workdir, symlinks=True)  # copy2 keeps the mtimes
+    with open(workdir / relative_path, "a") as handle:
+        handle.write("\n# edited by a test\n")
+    result = snakemake(workdir, "--configfile", "tests/smoke.yaml", "--dry-run", "--quiet", "rules")
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = {}
+    for line in (result.stdout + result.stderr).splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_editing_a_figure_script_reruns_only_that_figure(smoke_run, tmp_path):
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "scripts/fig_training_loss.py")
+    assert jobs == {"all": 1, "fig_training_loss": 1, "report": 1}
+
+
+def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/vae_train.py")
+    assert jobs["train_vae"] == 4
+    assert "train_cnn" not in jobs and "evaluate_cnn" not in jobs
+
+
+def test_editing_cnn_code_retrains_exactly_the_cnns(smoke_run, tmp_path):
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/train.py")
+    assert jobs["train_cnn"] == 3
+    assert "train_vae" not in jobs and "restore_faces" not in jobs
