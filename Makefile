@@ -41,6 +41,11 @@ lint: venv  ## snakemake --lint, snakefmt and ruff (also part of make test)
 	$(BIN)/ruff check src scripts tests
 	$(BIN)/ruff format --check src scripts tests
 
+# Training and ingest speed against textbook baselines (prints a table and one JSON object).
+BENCH_CSV ?= $(firstword $(wildcard ../shared/data/age_gender.csv.gz data/age_gender.csv data/age_gender.csv.gz))
+bench: venv
+	$(BIN)/python -m facevae.bench $(if $(BENCH_CSV),--csv $(BENCH_CSV))
+
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from facevae.device import pick_device
+from facevae.device import autocast, pick_device, prepare, resolve_precision
 from facevae.metrics import classification_metrics, confusion, regression_metrics
 from facevae.models import TASKS, build_cnn, checkpoint, count_parameters, load_cnn
 from facevae.train import TrainConfig, lr_at_epoch, predict, train_cnn
@@ -105,3 +105,25 @@ def test_regression_metrics_by_hand():
     assert m["test_mae"] == pytest.approx(2.0)
     assert m["test_rmse"] == pytest.approx(np.sqrt((4 + 0 + 16) / 3))
     assert m["test_bias"] == pytest.approx(-2 / 3)
+
+
+def test_precision_and_layout_helpers():
+    cpu = torch.device("cpu")
+    assert resolve_precision("fp32", cpu) == "fp32"
+    assert resolve_precision("auto", cpu) in ("bf16", "fp32")
+    model = prepare(build_cnn("gender", **SMALL), cpu)
+    weight = model.features.blocks[1][0].weight
+    assert weight.is_contiguous(memory_format=torch.channels_last)
+    with autocast(cpu, "bf16"):
+        assert model(torch.rand(2, 1, 48, 48)).dtype == torch.bfloat16
+    with autocast(cpu, "fp32"):
+        assert model(torch.rand(2, 1, 48, 48)).dtype == torch.float32
+
+
+def test_bf16_training_still_learns():
+    torch.manual_seed(0)
+    model = prepare(build_cnn("gender", **SMALL), torch.device("cpu"))
+    x, y = _tiny_data("gender", 16)
+    cfg = TrainConfig(epochs=80, batch_size=16, lr_scale=100, log_every=1000, precision="bf16")
+    history = train_cnn(model, "gender", (x, y), (x, y), cfg)
+    assert history["val_metric"][-1] == 1.0

@@ -184,7 +184,7 @@ def test_only_training_and_evaluation_are_submitted(slurm_run):
     counts = {rule: submitted.count(rule) for rule in set(submitted)}
     assert counts["train_cnn"] == counts["evaluate_cnn"] == 3  # gender, ethnicity, age
     assert counts["train_vae"] == counts["evaluate_vae"] == 4  # the grid of config.yaml
-    assert counts["restore_faces"] == 1
+    assert counts["restore_faces"] == counts["interpolate"] == 1
     assert all(job["State"] == "COMPLETED" for job in jobs)
     # The cheap rules ran on this host: no SLURM job of theirs, a local job in the log.
     assert local_rules().isdisjoint(submitted)
