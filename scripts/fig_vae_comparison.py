@@ -1,7 +1,5 @@
 """Figure 2.4: the same test faces reconstructed by every VAE, one row per model."""
 
-import re
-
 import numpy as np
 
 from facevae import plotstyle
@@ -9,12 +7,6 @@ from facevae.data import load_npz
 
 LEFT = 0.13  # fraction of the width kept for the row labels
 SPACE = 0.05  # space between faces, as a fraction of a face
-
-
-def label(name):
-    """'z256_b0.01' -> 'latent 256\\nβ = 0.01' (two lines, to keep the label column narrow)."""
-    latent, beta = re.fullmatch(r"z(\d+)_b(.+)", name).groups()
-    return f"latent {latent}\nβ = {beta}"
 
 
 faces = load_npz(snakemake.input.faces)
@@ -26,7 +18,10 @@ n = min(snakemake.params.n_faces, len(index))
 # Models as rows, faces as columns: with four models and eight faces this uses the page's
 # width, and each column reads top-down as one face through all models.
 rows = [("original", faces["images"][index[:n]])]
-rows += [(label(name), e["recon"][:n]) for name, e in zip(snakemake.params.names, evals)]
+rows += [
+    (plotstyle.vae_label(name, "\n"), e["recon"][:n])
+    for name, e in zip(snakemake.params.names, evals)
+]
 
 # The height makes the face cells square, so imshow leaves no white margins between them.
 face = (1 - LEFT) * plotstyle.TEXT_WIDTH / (n + (n - 1) * SPACE)

@@ -1,7 +1,5 @@
 """Figure 2.5: PSNR, SSIM and MSE of every VAE's reconstructions of the test split."""
 
-import re
-
 import numpy as np
 
 from facevae import plotstyle
@@ -13,12 +11,6 @@ AXIS_LABELS = {
     "ssim": "SSIM (at most 1)",
     "mse": "MSE (pixel values in [0, 1])",
 }
-
-
-def label(name):
-    """'z256_b0.01' -> 'latent 256, β = 0.01'."""
-    latent, beta = re.fullmatch(r"z(\d+)_b(.+)", name).groups()
-    return f"latent {latent}, β = {beta}"
 
 
 names = snakemake.params.names
@@ -52,7 +44,7 @@ for ax, (metric, axis_label) in zip(axes, AXIS_LABELS.items()):
     ax.set_xlabel(axis_label)
     ax.grid(axis="x", lw=0.4, color="0.85")
     ax.set_axisbelow(True)
-axes[0].set_yticks(y, [label(name) for name in names])
+axes[0].set_yticks(y, [plotstyle.vae_label(name) for name in names])
 axes[0].invert_yaxis()  # the first model of the grid on top
 fig.suptitle(
     f"{n_test:,} test faces per model. Box: quartiles and median; whiskers: 5th to 95th"

@@ -1,7 +1,5 @@
 """Figure 2.3: the first test faces and their reconstructions by every VAE of the grid."""
 
-import re
-
 import numpy as np
 
 from facevae import plotstyle
@@ -12,12 +10,6 @@ GAP = 0.4  # height of the title strip above each block, in face heights
 SPACE = 0.04  # space between faces, as a fraction of a face
 
 
-def label(name):
-    """'z256_b0.01' -> 'latent 256, β = 0.01'."""
-    latent, beta = re.fullmatch(r"z(\d+)_b(.+)", name).groups()
-    return f"latent {latent}, β = {beta}"
-
-
 faces = load_npz(snakemake.input.faces)
 evals = [load_npz(path) for path in snakemake.input.examples]
 index = evals[0]["index"]
@@ -26,7 +18,9 @@ for name, e in zip(snakemake.params.names, evals):  # every block must show the 
 # The originals are the same for every model, so they are shown once, on top, rather than
 # above each block: four copies would not fit on one A4 page at a readable face size.
 blocks = [("original test faces", faces["images"][index])]
-blocks += [(label(name), e["recon"]) for name, e in zip(snakemake.params.names, evals)]
+blocks += [
+    (plotstyle.vae_label(name), e["recon"]) for name, e in zip(snakemake.params.names, evals)
+]
 rows = -(-len(index) // N_COLS)
 
 # Per block: a thin strip for its title, then its rows of faces. The height makes the face

@@ -50,3 +50,9 @@ def save(fig, path) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
+
+
+def vae_label(name: str, sep: str = ", ") -> str:
+    """Readable name of a VAE grid point: 'z256_b0.01' -> 'latent 256, β = 0.01'."""
+    latent, beta = name[1:].split("_b")
+    return f"latent {latent}{sep}β = {beta}"
