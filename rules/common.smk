@@ -3,6 +3,8 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
+# Lock files that give each GPU job a device of its own on a multi-GPU workstation.
+GPU_LOCKS = ".snakemake/gpu_locks"
 DEFAULT_RAW_CSV = ["data/age_gender.csv", "data/age_gender.csv.gz"]
 SYNTHETIC_CSV = "results/data/synthetic.csv.gz"
 KAGGLE_URL = (

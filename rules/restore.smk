@@ -21,6 +21,7 @@ rule restore_faces:
     params:
         names=VAE_NAMES,
         device=config["device"],
+        gpu_locks=GPU_LOCKS,
         seed=config["restore"]["seed"],
         noise_sigmas=config["restore"]["noise_sigmas"],
         denoisers=config["restore"]["denoisers"],
@@ -51,6 +52,7 @@ rule interpolate:
     params:
         names=VAE_NAMES,
         device=config["device"],
+        gpu_locks=GPU_LOCKS,
         seed=config["interpolation"]["seed"],
         steps=config["interpolation"]["steps"],
     script:

@@ -23,6 +23,7 @@ rule train_cnn:
         model=get_cnn_model_args(),
         train=get_cnn_train_args(),
         device=config["device"],
+        gpu_locks=GPU_LOCKS,
         precision=config["precision"],
     script:
         "../scripts/train_cnn.py"

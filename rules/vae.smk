@@ -22,6 +22,7 @@ rule train_vae:
         model=get_vae_model_args,
         train=get_vae_train_args,
         device=config["device"],
+        gpu_locks=GPU_LOCKS,
         precision=config["precision"],
     script:
         "../scripts/train_vae.py"
@@ -46,6 +47,7 @@ rule evaluate_vae:
         gpu=1,
     params:
         device=config["device"],
+        gpu_locks=GPU_LOCKS,
         eval_batch_size=config["vae"]["eval_batch_size"],
         n_examples=config["vae"]["n_reconstructions"],
     script:

@@ -10,7 +10,7 @@ from facevae.metrics import image_metrics, summarise
 from facevae.vae import load_vae
 
 torch.set_num_threads(snakemake.threads)
-device = pick_device(snakemake.params.device)
+device = pick_device(snakemake.params.device, snakemake.params.gpu_locks)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 model = load_vae(snakemake.input.model, device)
 x = image_tensor(faces["images"][split["test"]], device)

@@ -14,7 +14,7 @@ params = snakemake.params
 torch.set_num_threads(snakemake.threads)
 with open(snakemake.input.best) as handle:
     best = json.load(handle)["name"]
-device = pick_device(params.device)
+device = pick_device(params.device, params.gpu_locks)
 model = load_vae(snakemake.input.models[params.names.index(best)], device)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 train = faces["images"][split["train"]].astype(np.float32) / 255

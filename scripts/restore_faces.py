@@ -25,7 +25,9 @@ params = snakemake.params
 torch.set_num_threads(snakemake.threads)
 with open(snakemake.input.best) as handle:
     best = json.load(handle)["name"]
-model = load_vae(snakemake.input.models[params.names.index(best)], pick_device(params.device))
+model = load_vae(
+    snakemake.input.models[params.names.index(best)], pick_device(params.device, params.gpu_locks)
+)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 clean = faces["images"][split["test"]].astype(np.float32) / 255
 rng = np.random.default_rng(params.seed)

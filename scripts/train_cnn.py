@@ -14,7 +14,7 @@ logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asc
 task, params = snakemake.wildcards.task, snakemake.params
 torch.set_num_threads(snakemake.threads)
 torch.manual_seed(params.train["seed"])
-device = pick_device(params.device)
+device = pick_device(params.device, params.gpu_locks)
 
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 x = {part: image_tensor(faces["images"][split[part]], device) for part in ("train", "val", "test")}

@@ -16,7 +16,7 @@ logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asc
 params = snakemake.params
 torch.set_num_threads(snakemake.threads)
 torch.manual_seed(params.train["seed"])
-device = pick_device(params.device)
+device = pick_device(params.device, params.gpu_locks)
 
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 x_train = image_tensor(faces["images"][split["train"]], device)

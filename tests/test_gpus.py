@@ -116,3 +116,18 @@ def test_no_devices_means_no_claim(tmp_path):
     with claim_device(0, tmp_path / "locks") as index:
         assert index is None
     assert not (tmp_path / "locks").exists()
+
+
+def test_pick_device_gives_parallel_cuda_jobs_their_own_gpu(tmp_path, monkeypatch):
+    import torch
+
+    from facevae.device import pick_device
+
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    first = pick_device("auto", tmp_path)
+    second = pick_device("auto", tmp_path)  # a second claim: the first device is held
+    assert {str(first), str(second)} == {"cuda:0", "cuda:1"}
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    assert str(pick_device("cuda", tmp_path)) == "cuda"  # the scheduler chose already

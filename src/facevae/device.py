@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import numpy as np
 import torch
 
+from facevae.gpus import claim_device
 
-def pick_device(requested: str = "auto") -> torch.device:
-    """CUDA when present (or asked for), else the CPU."""
+# GPUs this process has claimed (see pick_device); released when the process ends.
+_CLAIMED = ExitStack()
+
+
+def pick_device(requested: str = "auto", lock_dir=None) -> torch.device:
+    """CUDA when present (or asked for), else the CPU.
+
+    With ``lock_dir``, a CUDA job also claims a GPU of its own among several (a lock file per
+    device, see facevae.gpus), so that parallel jobs of one workstation do not all land on
+    cuda:0; under a scheduler that set CUDA_VISIBLE_DEVICES the plain ``cuda`` device is used.
+    """
     if requested == "auto":
         requested = "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("device 'cuda' was requested but torch sees no CUDA device")
-    return torch.device(requested)
+    device = torch.device(requested)
+    if device.type == "cuda" and lock_dir is not None:
+        index = _CLAIMED.enter_context(claim_device(torch.cuda.device_count(), lock_dir))
+        if index is not None:
+            device = torch.device("cuda", index)
+    return device
 
 
 def image_tensor(images: np.ndarray, device) -> torch.Tensor:

@@ -248,6 +248,12 @@ stop() {
   for pid in $(cluster_processes); do
     stop_pid "$pid"
   done
+  # Keep configs and logs; drop the database (~200 MB) and the key. Under sudo, give the
+  # rest back to the user whose temp dir it is.
+  rm -rf "$DIR/mysql" "$DIR/munge/munge.key"
+  if [ -n "${SUDO_UID:-}" ]; then
+    chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$DIR"
+  fi
   echo "SLURM cluster in $DIR stopped"
 }
 
