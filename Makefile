@@ -19,7 +19,7 @@ else ifeq ($(DEFAULT_CSV),)
   DATA_ARGS := --configfile configs/demo.yaml
 endif
 
-.PHONY: report demo test test-slurm lint tex venv clean
+.PHONY: report demo test test-slurm lint bench tex venv clean
 
 report: venv tex  ## build report/report.pdf (real table if given or found, else the demo)
 	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $(SNAKEMAKE_ARGS)

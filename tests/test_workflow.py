@@ -132,10 +132,15 @@ def _jobs_after_edit(smoke_run, tmp_path, relative_path) -> dict[str, int]:
     shutil.copytree(smoke_run, workdir, symlinks=True)  # copy2 keeps the mtimes
     with open(workdir / relative_path, "a") as handle:
         handle.write("\n# edited by a test\n")
-    result = snakemake(workdir, "--configfile", "tests/smoke.yaml", "--dry-run", "--quiet", "rules")
+    result = snakemake(workdir, "--dry-run", "--quiet", "rules", "--configfile", "tests/smoke.yaml")
     assert result.returncode == 0, result.stderr[-2000:]
+    return _job_counts(result.stdout + result.stderr)
+
+
+def _job_counts(output: str) -> dict[str, int]:
+    """{rule: jobs} from the "Job stats" table of a dry run."""
     counts = {}
-    for line in (result.stdout + result.stderr).splitlines():
+    for line in output.splitlines():
         parts = line.split()
         if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
             counts[parts[0]] = int(parts[1])
@@ -157,3 +162,19 @@ def test_editing_cnn_code_retrains_exactly_the_cnns(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/train.py")
     assert jobs["train_cnn"] == 3
     assert "train_vae" not in jobs and "restore_faces" not in jobs
+
+
+def test_a_new_grid_point_adds_exactly_its_jobs(smoke_run, tmp_path):
+    workdir = tmp_path / "grid"
+    shutil.copytree(smoke_run, workdir, symlinks=True)
+    (workdir / "grid.yaml").write_text(
+        "vae:\n  grid: [{latent: 4, beta: 1}, {latent: 4, beta: 0.01}, {latent: 256, beta: 1},"
+        " {latent: 256, beta: 0.01}, {latent: 16, beta: 0.1}]\n"
+    )
+    result = snakemake(
+        workdir, "--dry-run", "--quiet", "rules", "--configfile", "tests/smoke.yaml", "grid.yaml"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = _job_counts(result.stdout + result.stderr)
+    assert jobs["train_vae"] == 1 and jobs["evaluate_vae"] == 1
+    assert "train_cnn" not in jobs
