@@ -1,10 +1,20 @@
 """Figure 1.5: the CNN layout (feature extractor, dense layer, one output head per task)."""
 
 import torch
+from torch import nn
 from matplotlib.patches import FancyBboxPatch
 
 from facevae import plotstyle
 from facevae.models import SIDE, TASKS, CNNConfig, FaceCNN, build_cnn, count_parameters
+
+
+def describe(layer: nn.Module) -> str:
+    if isinstance(layer, nn.Conv2d):
+        return f"conv {layer.kernel_size[0]}×{layer.kernel_size[1]}\n{layer.out_channels} ch"
+    if isinstance(layer, nn.MaxPool2d):
+        return f"max-pool {layer.kernel_size}×{layer.kernel_size}"
+    return {nn.ReLU: "ReLU", nn.BatchNorm2d: "batch norm"}[type(layer)]
+
 
 args = snakemake.params.model
 net = FaceCNN(CNNConfig(**dict(args, channels=tuple(args["channels"])))).eval()
@@ -14,9 +24,7 @@ maps = net.features.feature_maps(torch.zeros(1, 1, SIDE, SIDE))
 
 columns = [("input\nface", f"1 × {SIDE} × {SIDE}", 0.6)]  # (text, shape below, box width)
 for k, (block, out) in enumerate(zip(net.features.blocks, maps), start=1):
-    conv, _, pool, _ = block  # conv -> ReLU -> max-pool -> batch norm (models.conv_block)
-    kc, kp = conv.kernel_size, pool.kernel_size
-    layers = f"conv {kc[0]}×{kc[1]}\n{conv.out_channels} ch\nReLU\nmax-pool {kp}×{kp}\nbatch norm"
+    layers = "\n".join(describe(layer) for layer in block)  # in the order models.conv_block has
     text = f"block {k}\n\n{layers}"
     columns.append((text, " × ".join(map(str, out.shape[1:])), 1.0))
 columns.append(("flatten", f"{net.features.out_features:,}\nfeatures", 0.7))

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from facevae.device import autocast, pick_device, prepare, resolve_precision
+from facevae.device import adam, autocast, pick_device, prepare, resolve_precision
 from facevae.metrics import classification_metrics, confusion, regression_metrics
-from facevae.models import TASKS, build_cnn, checkpoint, count_parameters, load_cnn
+from facevae.models import TASKS, build_cnn, checkpoint, conv_block, count_parameters, load_cnn
 from facevae.train import TrainConfig, lr_at_epoch, predict, train_cnn
 
 SMALL = {"channels": (8, 16, 16), "hidden": 32}
@@ -23,6 +23,30 @@ def test_output_shapes(task, shape):
 def test_feature_map_shapes():
     maps = build_cnn("gender").features.feature_maps(torch.rand(2, 1, 48, 48))
     assert [tuple(m.shape) for m in maps] == [(2, 32, 24, 24), (2, 64, 12, 12), (2, 128, 6, 6)]
+
+
+def test_block_equals_the_originals_order():
+    """Pooling before the ReLU (for speed) gives the original conv -> ReLU -> pool -> BN block's
+    outputs and gradients, with the same parameter names."""
+    torch.manual_seed(0)
+    ours = conv_block(3, 8)
+    conv, pool, relu, norm = ours
+    original = torch.nn.Sequential(conv, relu, pool, norm)
+    assert [name for name, _ in ours.named_parameters()] == [
+        name for name, _ in original.named_parameters()
+    ]
+    x = torch.randn(4, 3, 12, 12)
+    out = ours(x)
+    torch.testing.assert_close(out, original(x))
+    (grad,) = torch.autograd.grad(out.square().sum(), conv.weight)
+    (grad_original,) = torch.autograd.grad(original(x).square().sum(), conv.weight)
+    torch.testing.assert_close(grad, grad_original)
+
+
+def test_adam_is_fused_where_torch_can():
+    model = build_cnn("gender", **SMALL)
+    assert adam(model.parameters(), 1e-3).defaults["fused"]
+    assert not adam([torch.zeros(2, device="meta")], 1e-3).defaults["fused"]
 
 
 def test_schedule_is_the_originals():

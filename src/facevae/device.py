@@ -69,3 +69,11 @@ def prepare(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     return model.to(device=device, memory_format=torch.channels_last)
+
+
+def adam(params, lr: float) -> torch.optim.Adam:
+    """Adam with the fused kernel (one pass over all parameters per step instead of a chain of
+    small ops per tensor) on the CPU and CUDA, where torch has it; the default one elsewhere."""
+    params = list(params)
+    fused = all(p.device.type in ("cpu", "cuda") and p.is_floating_point() for p in params)
+    return torch.optim.Adam(params, lr=lr, fused=fused)

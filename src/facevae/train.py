@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from facevae.device import autocast
+from facevae.device import adam, autocast
 from facevae.models import TASKS
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def evaluate(model, task: str, x, y, batch_size: int, precision="fp32") -> float
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
+        return adam(params, lr)
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
     raise ValueError(f"unknown optimizer {name!r} (use adam or sgd)")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from facevae.device import autocast
+from facevae.device import adam, autocast
 from facevae.vae import kl_divergence, reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None) -> dict:
     """
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    optimizer = adam(model.parameters(), cfg.lr)
     history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": []}
     start_epoch = 0
     # What the resume file must have been made with; epochs may differ (training can be extended).
