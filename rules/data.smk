@@ -24,6 +24,7 @@ rule ingest:
         quality="results/data/quality.json",
     log:
         "logs/data/ingest.log",
+    threads: 2  # pixel decoding runs in parallel threads
     conda:
         "../envs/python.yaml"
     params:

@@ -43,4 +43,4 @@ for ax, task, path in zip(axes[0], tasks, snakemake.input):
 axes[0, 0].set_ylabel("score")
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig.legend(handles, labels, frameon=False, ncols=3, loc="outside upper center")
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -60,4 +60,4 @@ counts = ",   ".join(f"{task} {count_parameters(build_cnn(task, **args)):,}" for
 ax.text(0, -1.45, f"parameters per task model:   {counts}", fontsize=7, color="0.3")
 ax.set_xlim(-0.02, x_head + 1.12)
 ax.set_ylim(-1.5, height / 2 + 0.02)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -39,4 +39,4 @@ for ax, task, path in zip(axes[0], tasks, snakemake.input):
     for spine in ax.spines.values():
         spine.set_visible(False)
 fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="share of true class")
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -40,4 +40,4 @@ for k, (block_maps, row) in enumerate(zip(maps, axes[:, 2:]), start=1):
     shape = " × ".join(map(str, block_maps.shape))
     label = f"block {k}\n({shape})"
     row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8, labelpad=6)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -35,4 +35,4 @@ ax.set_ylabel("accuracy (%)")
 ax.set_ylim(0, 100)
 handles = ax.get_legend_handles_labels()[0] + ax_n.get_legend_handles_labels()[0]
 ax.legend(handles=handles, frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.02))
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -21,4 +21,4 @@ for i in range(steps):
                 spine.set_visible(True)
                 spine.set_edgecolor("C3")
                 spine.set_linewidth(1.5)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -22,4 +22,4 @@ for g, gender in enumerate(GENDER_NAMES):
             ax.text(0.5, 1.3, f"age {label}", transform=ax.transAxes, ha="center", fontsize=8)
         if b == 0:
             ax.set_ylabel(gender, fontsize=9)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -17,4 +17,4 @@ for g, gender in enumerate(GENDER_NAMES):
             ax.text(0.5, 1.25, ethnicity, transform=ax.transAxes, ha="center", fontsize=9)
         if e == 0:
             ax.set_ylabel(gender, fontsize=9)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -42,4 +42,4 @@ fig.suptitle(
     " age in years; ethnicity. Red: wrong class.",
     fontsize=8,
 )
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

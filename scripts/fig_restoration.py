@@ -41,4 +41,4 @@ for block, row in enumerate(rows):
                 continue
             title, key = row[j]
             plotstyle.show_face(ax, examples[key][i], title if i == 0 else None)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -36,4 +36,4 @@ for ax, task, history in zip(np.atleast_1d(axes), snakemake.params.tasks, histor
 fig.legend(handles=ax.get_lines(), loc="outside upper right", frameon=False)
 bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes, aspect=30, label="epoch")
 bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

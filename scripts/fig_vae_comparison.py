@@ -36,4 +36,4 @@ for ax_row, (title, images) in zip(axes, rows):
     for ax, image in zip(ax_row, images):
         plotstyle.show_face(ax, image)
     ax_row[0].set_ylabel(title, rotation=0, ha="right", va="center", labelpad=4)
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -51,4 +51,4 @@ fig.suptitle(
     " percentile; ◆: mean.",
     fontsize=8,
 )
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

@@ -55,4 +55,4 @@ for b, (title, images) in enumerate(blocks):
             plotstyle.show_face(ax, images[i])
         else:
             ax.remove()
-plotstyle.save(fig, snakemake.output[0])
+plotstyle.save(fig, snakemake.output[0], log=snakemake.log[0])

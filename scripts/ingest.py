@@ -10,13 +10,18 @@ from facevae.data import DataError, load_faces, quality_report, save_npz
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 start = time.perf_counter()
 try:
-    faces = load_faces(snakemake.input[0])
+    faces = load_faces(snakemake.input[0], threads=snakemake.threads)
 except DataError as err:
     # A clean one-line reason for the user (snakemake prints the log of a failed job).
     logging.error("%s", err)
     print(f"ERROR: {err}", file=sys.stderr)
     sys.exit(1)
-logging.info("parsed %d rows in %.1f s", len(faces["age"]), time.perf_counter() - start)
+logging.info(
+    "parsed %d rows in %.1f s on %d threads",
+    len(faces["age"]),
+    time.perf_counter() - start,
+    snakemake.threads,
+)
 
 quality = quality_report(faces)
 quality["source"] = snakemake.params.source

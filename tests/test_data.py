@@ -111,6 +111,23 @@ def test_error_lists_first_lines_and_how_many_more(write_table):
         load_faces(path)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_chunks_and_threads_change_nothing(threads):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(11, 48, 48), dtype=np.uint8)
+    column = pd.Series([" ".join(map(str, image.ravel())) for image in images])
+    parsed = parse_pixels("x.csv", column, threads=threads, chunk_rows=3)
+    np.testing.assert_array_equal(parsed, images)
+    # Offending rows in different chunks are all counted; the first problem kind wins.
+    column[[1, 7, 8]] = "1 2 3"
+    column[10] = "1 x 3"
+    with pytest.raises(DataError, match=r"line 12: pixels must be integers"):
+        parse_pixels("x.csv", column, threads=threads, chunk_rows=3)
+    column[10] = column[0]
+    with pytest.raises(DataError, match=r"line 3, 9, 10: pixels has 3 values"):
+        parse_pixels("x.csv", column, threads=threads, chunk_rows=3)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(DataError, match="not found"):
         load_faces(tmp_path / "nope.csv")

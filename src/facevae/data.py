@@ -2,9 +2,9 @@
 
 The table has one row per face: ``age,ethnicity,gender,img_name,pixels`` where ``pixels``
 holds 2304 space-separated integers (a 48x48 greyscale image, row-major). The parser turns
-the whole ``pixels`` column into one byte buffer and decodes it with array operations, so the
-real table (23,705 rows, 55 million numbers) parses in a couple of seconds without a Python
-loop over rows or pixels.
+blocks of ``pixels`` rows into byte buffers and decodes them with array operations, so the
+real table (23,705 rows, 55 million numbers) parses in about a second without a Python loop
+over pixels.
 
 Every check reports the file, the first offending line numbers (1-based, the header is line 1)
 and the problem, through :class:`DataError`.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -82,36 +83,70 @@ def _parse_labels(path, table: pd.DataFrame) -> dict[str, np.ndarray]:
     return labels
 
 
-def parse_pixels(path, pixels: pd.Series) -> np.ndarray:
+def parse_pixels(path, pixels: pd.Series, threads: int = 1, chunk_rows: int = 256) -> np.ndarray:
     """Decode a column of pixel strings into uint8 images of shape (N, 48, 48).
+
+    The rows are decoded ``chunk_rows`` at a time (see ``_decode_chunk``), so every
+    intermediate array stays a few MB: small enough for the CPU cache and for the allocator to
+    reuse, which is 2-4x faster than one pass over the whole 200 MB column (that pass spends
+    most of its time faulting in fresh memory). With ``threads`` > 1 the chunks are decoded in
+    parallel; numpy releases the GIL in the array operations. All chunks are checked before
+    any error is raised, so a message counts every offending row of the table.
+    """
+    rows = pixels.tolist()
+    images = np.empty((len(rows), N_PIXELS), np.uint8)
+
+    def decode(first: int) -> list[tuple[int, np.ndarray, str]]:
+        chunk = rows[first : first + chunk_rows]
+        values, problems = _decode_chunk(chunk)
+        if not problems:
+            images[first : first + len(chunk)] = values.reshape(len(chunk), N_PIXELS)
+        return [(rank, bad + first, message) for rank, bad, message in problems]
+
+    starts = range(0, len(rows), chunk_rows)
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            found = [p for problems in pool.map(decode, starts) for p in problems]
+    else:
+        found = [p for first in starts for p in decode(first)]
+    if found:
+        # Report the first kind of problem (in the order checked), across all chunks, with
+        # the message (and example) of its first occurrence.
+        worst = min(rank for rank, _, _ in found)
+        same = [(bad, message) for rank, bad, message in found if rank == worst]
+        _fail(path, np.concatenate([bad for bad, _ in same]), same[0][1])
+    return images.reshape(len(rows), SIDE, SIDE)
+
+
+def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, list[tuple[int, np.ndarray, str]]]:
+    """Decode some rows of pixel strings; return (values, problems).
 
     Rows are joined by newlines into one byte buffer. A token starts at a digit whose
     predecessor is not a digit; a token of 1-3 digits is decoded by gathering its digits at
-    offsets 0, 1, 2 from its start. Newline positions tell which row each token is in. The
-    big intermediates are byte masks and one int64 index per token (not per byte).
+    offsets 0, 1, 2 from its start. Newline positions tell which row each token is in.
+    ``problems`` lists (rank, rows within the chunk, message), ranked in the order checked.
     """
-    text = "\n".join(pixels.tolist()).encode("ascii", "replace")
+    text = "\n".join(rows).encode("ascii", "replace")
     # One separator in front (so every token has a predecessor) and padding behind (so the
     # gathers at offsets 1-3 from a token's start stay inside the buffer).
     buf = np.frombuffer(b" " + text + b"\n\n\n\n", np.uint8)
-    row_ends = np.flatnonzero(buf == ord("\n"))[: len(pixels)]
+    row_ends = np.flatnonzero(buf == ord("\n"))[: len(rows)]
 
     digit = buf - np.uint8(ord("0"))  # wraps every non-digit byte to a value >= 10
     is_digit = digit < 10
     allowed = is_digit | (buf == ord(" ")) | (buf == ord("\n")) | (buf == ord("\t"))
     if not allowed.all():
         bad_byte = np.flatnonzero(~allowed)
-        rows = np.unique(np.searchsorted(row_ends, bad_byte))
         example = chr(buf[bad_byte[0]])
-        _fail(path, rows, f"pixels must be integers 0-255 separated by spaces (found {example!r})")
+        message = f"pixels must be integers 0-255 separated by spaces (found {example!r})"
+        return None, [(0, np.unique(np.searchsorted(row_ends, bad_byte)), message)]
 
-    # Token starts, each offset by -1 (saves adding 1 to 55 million indices); the leading
-    # separator guarantees no token starts at byte 0.
+    # Token starts, each offset by -1 (the leading separator guarantees none at byte 0).
     starts = np.flatnonzero(is_digit[1:] > is_digit[:-1])
     per_row = np.diff(np.searchsorted(starts, row_ends), prepend=0)
     bad = np.flatnonzero(per_row != N_PIXELS)
     if len(bad):
-        _fail(path, bad, f"pixels has {per_row[bad[0]]} values, expected {N_PIXELS}")
+        return None, [(1, bad, f"pixels has {per_row[bad[0]]} values, expected {N_PIXELS}")]
 
     d0, d1, d2, d3 = (digit[1 + k :][starts].astype(np.int16) for k in range(4))
     two = d1 < 10
@@ -119,9 +154,9 @@ def parse_pixels(path, pixels: pd.Series) -> np.ndarray:
     values = np.where(three, 100 * d0 + 10 * d1 + d2, np.where(two, 10 * d0 + d1, d0))
     too_big = (three & (d3 < 10)) | (values > 255)
     if too_big.any():
-        rows = np.unique(np.searchsorted(row_ends, starts[too_big] + 1))
-        _fail(path, rows, "a pixel value is above 255")
-    return values.astype(np.uint8).reshape(len(pixels), SIDE, SIDE)
+        bad = np.unique(np.searchsorted(row_ends, starts[too_big] + 1))
+        return None, [(2, bad, "a pixel value is above 255")]
+    return values.astype(np.uint8), []
 
 
 def duplicate_groups(images: np.ndarray) -> np.ndarray:
@@ -135,12 +170,12 @@ def duplicate_groups(images: np.ndarray) -> np.ndarray:
     return rank[inverse.ravel()]
 
 
-def load_faces(path) -> dict[str, np.ndarray]:
-    """Parse and validate the CSV (or .csv.gz) table into arrays."""
+def load_faces(path, threads: int = 1) -> dict[str, np.ndarray]:
+    """Parse and validate the CSV (or .csv.gz) table into arrays (pixels on ``threads``)."""
     path = Path(path)
     table = _read_table(path)
     labels = _parse_labels(path, table)
-    images = parse_pixels(path, table["pixels"])
+    images = parse_pixels(path, table["pixels"], threads)
     return {
         "images": images,
         **labels,

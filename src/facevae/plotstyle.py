@@ -45,11 +45,16 @@ def show_face(ax, image, title=None):
         ax.set_title(title, fontsize=7, pad=2)
 
 
-def save(fig, path) -> None:
-    """Save as PDF (or by suffix) and close, creating the folder if needed."""
+def save(fig, path, log=None) -> None:
+    """Save as PDF (or by suffix) and close, creating the folder if needed; with ``log``, note
+    there what was drawn (size and panels), so a figure rule's log says more than nothing."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    width, height = fig.get_size_inches()
+    panels = sum(ax.get_visible() for ax in fig.axes)
     fig.savefig(path)
     plt.close(fig)
+    if log is not None:
+        Path(log).write_text(f"{path}: {width:.2f} x {height:.2f} in, {panels} visible panels\n")
 
 
 def vae_label(name: str, sep: str = ", ") -> str:
