@@ -1,8 +1,8 @@
 """Figure 1.5: the CNN layout (feature extractor, dense layer, one output head per task)."""
 
 import torch
-from torch import nn
 from matplotlib.patches import FancyBboxPatch
+from torch import nn
 
 from facevae import plotstyle
 from facevae.models import SIDE, TASKS, CNNConfig, FaceCNN, build_cnn, count_parameters
