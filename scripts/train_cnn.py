@@ -6,7 +6,13 @@ import logging
 import torch
 
 from facevae.data import load_npz, save_npz
-from facevae.device import image_tensor, pick_device, prepare, resolve_precision
+from facevae.device import (
+    image_tensor,
+    keep_freed_memory,
+    pick_device,
+    prepare,
+    resolve_precision,
+)
 from facevae.models import build_cnn, checkpoint, count_parameters
 from facevae.train import TrainConfig, predict, target_tensor, train_cnn
 
@@ -15,6 +21,8 @@ task, params = snakemake.wildcards.task, snakemake.params
 torch.set_num_threads(snakemake.threads)
 torch.manual_seed(params.train["seed"])
 device = pick_device(params.device, params.gpu_locks)
+if device.type == "cpu":
+    keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
 
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 x = {part: image_tensor(faces["images"][split[part]], device) for part in ("train", "val", "test")}

@@ -7,7 +7,13 @@ from pathlib import Path
 import torch
 
 from facevae.data import load_npz
-from facevae.device import image_tensor, pick_device, prepare, resolve_precision
+from facevae.device import (
+    image_tensor,
+    keep_freed_memory,
+    pick_device,
+    prepare,
+    resolve_precision,
+)
 from facevae.models import checkpoint, count_parameters
 from facevae.vae import build_vae
 from facevae.vae_train import VAETrainConfig, train_vae
@@ -17,6 +23,8 @@ params = snakemake.params
 torch.set_num_threads(snakemake.threads)
 torch.manual_seed(params.train["seed"])
 device = pick_device(params.device, params.gpu_locks)
+if device.type == "cpu":
+    keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
 
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 x_train = image_tensor(faces["images"][split["train"]], device)

@@ -1,5 +1,8 @@
 """Chapter 1 models: shapes, the schedule, a tiny overfit, determinism, checkpoints, metrics."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -151,3 +154,30 @@ def test_bf16_training_still_learns():
     cfg = TrainConfig(epochs=80, batch_size=16, lr_scale=100, log_every=1000, precision="bf16")
     history = train_cnn(model, "gender", (x, y), (x, y), cfg)
     assert history["val_metric"][-1] == 1.0
+
+
+FAULTS_OF_A_REPEATED_ALLOCATION = """
+import resource, sys, torch
+from facevae.device import keep_freed_memory
+kept = keep_freed_memory() if sys.argv[1] == "keep" else False
+torch.ones(16 * 2**20)  # 64 MB, allocated and freed once
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+torch.ones(16 * 2**20)  # and again
+print(kept, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc setting")
+def test_kept_memory_is_reused_without_page_faults():
+    def run(mode):
+        args = [sys.executable, "-c", FAULTS_OF_A_REPEATED_ALLOCATION, mode]
+        kept, faults = subprocess.run(
+            args, check=True, capture_output=True, text=True
+        ).stdout.split()
+        return kept == "True", int(faults)
+
+    kept, faults_kept = run("keep")
+    _, faults_default = run("default")
+    assert kept
+    assert faults_default > 10_000  # 64 MB is 16,384 pages of 4 kB, faulted in afresh
+    assert faults_kept < faults_default / 10

@@ -8,7 +8,8 @@ noisy. Each training figure is the median of several timed epochs after a warm-u
 
 - CNN / VAE training: the workflow's own loops (``train_cnn``, ``train_vae`` with the
   configured precision and memory format) against a reference loop written here the usual way:
-  a DataLoader over a TensorDataset, fp32, same architecture and batch size.
+  a DataLoader over a TensorDataset, fp32, NCHW, plain Adam, the original's layer order, same
+  architecture and batch size. The two take turns epoch by epoch.
 - FLOPs per image (forward, from ``torch.utils.flop_counter``; a training step is counted as
   three forwards), the GFLOP/s each loop achieves, and the machine's matmul peak in fp32 and
   bf16 for scale.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import statistics
 import sys
 import time
@@ -29,7 +31,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
-from facevae.device import prepare, resolve_precision
+from facevae.device import keep_freed_memory, prepare, resolve_precision
 from facevae.models import build_cnn
 from facevae.synthetic import make_faces
 from facevae.train import TrainConfig, train_cnn
@@ -55,20 +57,70 @@ def forward_flops(model: torch.nn.Module, batch: int = 8) -> float:
     return counter.get_total_flops() / batch
 
 
-def _median_rate(run_epoch, n_images: int, epochs: int) -> float:
-    run_epoch()  # warm-up: allocator, oneDNN kernel choice
-    times = []
-    for _ in range(epochs):
+def _faces(images: int):
+    faces = make_faces(images, seed=0)
+    x = torch.from_numpy(faces["images"]).unsqueeze(1).float() / 255
+    return x, torch.from_numpy(faces["gender"])
+
+
+def _loop_worker(conn, role: str, kind: str, images: int, batch_size: int, precision: str):
+    """Child process running one loop an epoch at a time, on request, and sending back the
+    seconds it took. The workflow's loop gets the process settings the training scripts apply."""
+    torch.set_num_threads(conn.recv())
+    x, y = _faces(images)
+    if role == "workflow":
+        keep_freed_memory()
+        epoch = workflow_loop(kind, x, y, batch_size, precision)
+    else:
+        epoch = reference_loop(kind, x, y, batch_size)
+    while conn.recv():
         start = time.perf_counter()
-        run_epoch()
-        times.append(time.perf_counter() - start)
-    return n_images / statistics.median(times)
+        epoch()
+        conn.send(time.perf_counter() - start)
 
 
-def reference_rate(kind: str, x, y, batch_size: int, epochs: int) -> float:
-    """Textbook loop: DataLoader(TensorDataset), fp32, NCHW; returns training images/s."""
-    torch.manual_seed(0)
+def _rates(kind: str, images: int, batch_size: int, precision: str, epochs: int) -> dict:
+    """Training images/s of the reference and the workflow loop, median of ``epochs``.
+
+    Each loop runs in a process of its own (so process-wide settings such as the allocator's
+    stay with the loop they belong to), and the two take turns epoch by epoch after one
+    warm-up epoch each, so a slow spell of a shared machine hits both rather than one.
+    """
+    context = multiprocessing.get_context("spawn")
+    pipes = {}
+    for role in ("reference", "workflow"):
+        parent, child = context.Pipe()
+        args = (child, role, kind, images, batch_size, precision)
+        context.Process(target=_loop_worker, args=args, daemon=True).start()
+        parent.send(torch.get_num_threads())
+        pipes[role] = parent
+    times = {role: [] for role in pipes}
+    try:
+        for repeat in range(epochs + 1):
+            for role, pipe in pipes.items():
+                pipe.send(True)
+                seconds = pipe.recv()
+                if repeat:  # the first round is the warm-up
+                    times[role].append(seconds)
+    finally:
+        for pipe in pipes.values():
+            pipe.send(False)
+    return {role: images / statistics.median(t) for role, t in times.items()}
+
+
+def textbook_model(kind: str) -> torch.nn.Module:
+    """The network as the original wrote it: conv -> ReLU -> max-pool -> BN in every block
+    (the workflow pools first; same function, same parameters)."""
     model = build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
+    for block in model.features.blocks:
+        block[1], block[2] = block[2], block[1]
+    return model
+
+
+def reference_loop(kind: str, x, y, batch_size: int):
+    """Textbook loop: DataLoader(TensorDataset), fp32, NCHW, plain Adam; one epoch per call."""
+    torch.manual_seed(0)
+    model = textbook_model(kind)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True)
 
@@ -85,22 +137,20 @@ def reference_rate(kind: str, x, y, batch_size: int, epochs: int) -> float:
             optimizer.step()
             loss.item()  # the usual per-batch read-out for logging
 
-    return _median_rate(epoch, len(x), epochs)
+    return epoch
 
 
-def workflow_rate(kind: str, x, y, batch_size: int, epochs: int, precision: str) -> float:
-    """The workflow's own loop, one epoch at a time, on the same data."""
+def workflow_loop(kind: str, x, y, batch_size: int, precision: str):
+    """The workflow's own training function, one epoch per call, on the same data."""
     torch.manual_seed(0)
     cpu = torch.device("cpu")
     if kind == "cnn":
         model = prepare(build_cnn("gender"), cpu)
         cfg = TrainConfig(epochs=1, batch_size=batch_size, precision=precision, log_every=10**9)
-        return _median_rate(
-            lambda: train_cnn(model, "gender", (x, y), (x[:256], y[:256]), cfg), len(x), epochs
-        )
+        return lambda: train_cnn(model, "gender", (x, y), (x[:256], y[:256]), cfg)
     model = prepare(build_vae(latent=256), cpu)
     cfg = VAETrainConfig(epochs=1, batch_size=batch_size, precision=precision, log_every=10**9)
-    return _median_rate(lambda: train_vae(model, x, x[:256], cfg), len(x), epochs)
+    return lambda: train_vae(model, x, x[:256], cfg)
 
 
 def ingest_times(path, threads: int, repeats: int = 2) -> dict:
@@ -131,9 +181,6 @@ def ingest_times(path, threads: int, repeats: int = 2) -> dict:
 
 
 def run(images: int, epochs: int, precision: str, csv=None) -> dict:
-    faces = make_faces(images, seed=0)
-    x = torch.from_numpy(faces["images"]).unsqueeze(1).float() / 255
-    y = torch.from_numpy(faces["gender"])
     result = {
         "threads": torch.get_num_threads(),
         "precision": precision,
@@ -143,8 +190,8 @@ def run(images: int, epochs: int, precision: str, csv=None) -> dict:
     for kind, batch_size in (("cnn", 64), ("vae", 128)):
         model = build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
         flops = 3 * forward_flops(model)  # forward + backward ~ 3 forwards
-        ref = reference_rate(kind, x, y, batch_size, epochs)
-        ours = workflow_rate(kind, x, y, batch_size, epochs, precision)
+        rates = _rates(kind, images, batch_size, precision, epochs)
+        ref, ours = rates["reference"], rates["workflow"]
         result |= {
             f"{kind}_train_gflop_per_image": flops / 1e9,
             f"{kind}_reference_images_per_s": ref,
