@@ -46,6 +46,18 @@ def test_gzip_accepted(tmp_path):
     assert load_faces(path)["images"].shape == (4, 48, 48)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[:-30], lambda data: data[:20] + b"x" * 50 + data[70:], lambda _: b"plain"],
+    ids=["truncated", "corrupt", "not-gzip"],
+)
+def test_damaged_gzip_is_a_clear_error(tmp_path, damage):
+    path = tmp_path / "faces.csv.gz"
+    path.write_bytes(damage(gzip.compress(table_text().encode())))
+    with pytest.raises(DataError, match=f"^{path}: cannot be read as CSV"):
+        load_faces(path)
+
+
 def _bad_pixels(row: int, value: str) -> list[str]:
     """Four valid pixel strings, the one of `row` replaced by `value`."""
     rows = [" ".join(["10"] * 2304) for _ in range(4)]
