@@ -24,9 +24,9 @@ rule ingest:
         quality="results/data/quality.json",
     log:
         "logs/data/ingest.log",
-    threads: 2  # pixel decoding runs in parallel threads
     conda:
         "../envs/python.yaml"
+    threads: 2  # pixel decoding runs in parallel threads
     params:
         source=get_data_source(),
     script:
