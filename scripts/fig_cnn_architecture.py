@@ -26,7 +26,7 @@ columns = [("input\nface", f"1 × {SIDE} × {SIDE}", 0.6)]  # (text, shape below
 for k, (block, out) in enumerate(zip(net.features.blocks, maps), start=1):
     layers = "\n".join(describe(layer) for layer in block)  # in the order models.conv_block has
     text = f"block {k}\n\n{layers}"
-    columns.append((text, " × ".join(map(str, out.shape[1:])), 1.0))
+    columns.append((text, " × ".join(map(str, out.shape[1:])), 1.15))
 columns.append(("flatten", f"{net.features.out_features:,}\nfeatures", 0.7))
 dropout = f"\ndropout {config.dropout:g}" if config.dropout > 0 else ""
 text = f"dense\n\n{config.hidden} units\nLeakyReLU\n(slope {config.leaky_slope:g}){dropout}"
