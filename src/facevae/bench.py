@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
-from facevae.device import keep_freed_memory, prepare, resolve_precision
+from facevae.device import image_tensor, keep_freed_memory, prepare, resolve_precision
 from facevae.models import build_cnn
 from facevae.synthetic import make_faces
 from facevae.train import TrainConfig, train_cnn
@@ -59,8 +59,12 @@ def forward_flops(model: torch.nn.Module, batch: int = 8) -> float:
 
 def _faces(images: int):
     faces = make_faces(images, seed=0)
-    x = torch.from_numpy(faces["images"]).unsqueeze(1).float() / 255
-    return x, torch.from_numpy(faces["gender"])
+    return image_tensor(faces["images"], "cpu"), torch.from_numpy(faces["gender"])
+
+
+def _network(kind: str) -> torch.nn.Module:
+    """The benchmarked network: the gender CNN or the latent-256 VAE."""
+    return build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
 
 
 def _loop_worker(conn, role: str, kind: str, images: int, batch_size: int, precision: str):
@@ -111,7 +115,7 @@ def _rates(kind: str, images: int, batch_size: int, precision: str, epochs: int)
 def textbook_model(kind: str) -> torch.nn.Module:
     """The network as the original wrote it: conv -> ReLU -> max-pool -> BN in every block
     (the workflow pools first; same function, same parameters)."""
-    model = build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
+    model = _network(kind)
     for block in model.features.blocks:
         block[1], block[2] = block[2], block[1]
     return model
@@ -188,8 +192,7 @@ def run(images: int, epochs: int, precision: str, csv=None) -> dict:
         "matmul_peak_gflops_bf16": matmul_peak(torch.bfloat16),
     }
     for kind, batch_size in (("cnn", 64), ("vae", 128)):
-        model = build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
-        flops = 3 * forward_flops(model)  # forward + backward ~ 3 forwards
+        flops = 3 * forward_flops(_network(kind))  # forward + backward ~ 3 forwards
         rates = _rates(kind, images, batch_size, precision, epochs)
         ref, ours = rates["reference"], rates["workflow"]
         result |= {

@@ -100,26 +100,24 @@ def parse_pixels(path, pixels: pd.Series, threads: int = 1, chunk_rows: int = 25
     The rows are decoded ``chunk_rows`` at a time (see ``_decode_chunk``), so every
     intermediate array stays a few MB: small enough for the CPU cache and for the allocator to
     reuse, which is 2-4x faster than one pass over the whole 200 MB column (that pass spends
-    most of its time faulting in fresh memory). With ``threads`` > 1 the chunks are decoded in
-    parallel; numpy releases the GIL in the array operations. All chunks are checked before
+    most of its time faulting in fresh memory). The chunks are decoded on ``threads`` threads;
+    numpy releases the GIL in the array operations. All chunks are checked before
     any error is raised, so a message counts every offending row of the table.
     """
     rows = pixels.tolist()
     images = np.empty((len(rows), N_PIXELS), np.uint8)
 
-    def decode(first: int) -> list[tuple[int, np.ndarray, str]]:
+    def decode(first: int) -> tuple[int, np.ndarray, str] | None:
         chunk = rows[first : first + chunk_rows]
-        values, problems = _decode_chunk(chunk)
-        if not problems:
+        values, problem = _decode_chunk(chunk)
+        if problem is None:
             images[first : first + len(chunk)] = values.reshape(len(chunk), N_PIXELS)
-        return [(rank, bad + first, message) for rank, bad, message in problems]
+            return None
+        rank, bad, message = problem
+        return rank, bad + first, message
 
-    starts = range(0, len(rows), chunk_rows)
-    if threads > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            found = [p for problems in pool.map(decode, starts) for p in problems]
-    else:
-        found = [p for first in starts for p in decode(first)]
+    with ThreadPoolExecutor(max(threads, 1)) as pool:
+        found = [p for p in pool.map(decode, range(0, len(rows), chunk_rows)) if p is not None]
     if found:
         # Report the first kind of problem (in the order checked), across all chunks, with
         # the message (and example) of its first occurrence.
@@ -129,13 +127,13 @@ def parse_pixels(path, pixels: pd.Series, threads: int = 1, chunk_rows: int = 25
     return images.reshape(len(rows), SIDE, SIDE)
 
 
-def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, list[tuple[int, np.ndarray, str]]]:
-    """Decode some rows of pixel strings; return (values, problems).
+def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, tuple[int, np.ndarray, str] | None]:
+    """Decode some rows of pixel strings; return (values, None) or (None, problem).
 
     Rows are joined by newlines into one byte buffer. A token starts at a digit whose
     predecessor is not a digit; a token of 1-3 digits is decoded by gathering its digits at
     offsets 0, 1, 2 from its start. Newline positions tell which row each token is in.
-    ``problems`` lists (rank, rows within the chunk, message), ranked in the order checked.
+    A problem is (rank, rows within the chunk, message), ranked in the order checked.
     """
     text = "\n".join(rows).encode("ascii", "replace")
     # One separator in front (so every token has a predecessor) and padding behind (so the
@@ -150,14 +148,14 @@ def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, list[tuple[int, n
         bad_byte = np.flatnonzero(~allowed)
         example = chr(buf[bad_byte[0]])
         message = f"pixels must be integers 0-255 separated by spaces (found {example!r})"
-        return None, [(0, np.unique(np.searchsorted(row_ends, bad_byte)), message)]
+        return None, (0, np.unique(np.searchsorted(row_ends, bad_byte)), message)
 
     # Token starts, each offset by -1 (the leading separator guarantees none at byte 0).
     starts = np.flatnonzero(is_digit[1:] > is_digit[:-1])
     per_row = np.diff(np.searchsorted(starts, row_ends), prepend=0)
     bad = np.flatnonzero(per_row != N_PIXELS)
     if len(bad):
-        return None, [(1, bad, f"pixels has {per_row[bad[0]]} values, expected {N_PIXELS}")]
+        return None, (1, bad, f"pixels has {per_row[bad[0]]} values, expected {N_PIXELS}")
 
     d0, d1, d2, d3 = (digit[1 + k :][starts].astype(np.int16) for k in range(4))
     two = d1 < 10
@@ -166,8 +164,8 @@ def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, list[tuple[int, n
     too_big = (three & (d3 < 10)) | (values > 255)
     if too_big.any():
         bad = np.unique(np.searchsorted(row_ends, starts[too_big] + 1))
-        return None, [(2, bad, "a pixel value is above 255")]
-    return values.astype(np.uint8), []
+        return None, (2, bad, "a pixel value is above 255")
+    return values.astype(np.uint8), None
 
 
 def duplicate_groups(images: np.ndarray) -> np.ndarray:

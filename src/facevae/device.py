@@ -86,8 +86,8 @@ def keep_freed_memory() -> bool:
 
     A CPU training step allocates and frees activations and gradients of up to 75 MB. glibc
     serves blocks that large with mmap and hands them back to the kernel when freed, so every
-    step faults tens of thousands of fresh pages in again and zero-fills them: a quarter of a
-    VAE step on the 2-core development machine. With mmap off and trimming only above 2 GiB
+    step faults tens of thousands of fresh pages in again and zero-fills them: about a fifth of
+    a VAE step on the 2-core development machine. With mmap off and trimming only above 2 GiB
     free, the blocks are reused. The price is that the process keeps its peak heap until it
     exits, which suits a training job. Returns whether the setting took effect.
     """
