@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from facevae.device import adam, autocast, pick_device, prepare, resolve_precision
+from facevae.device import (
+    adam,
+    autocast,
+    cpu_bf16_pays,
+    pick_device,
+    prepare,
+    resolve_precision,
+)
 from facevae.metrics import classification_metrics, confusion, regression_metrics
 from facevae.models import TASKS, build_cnn, checkpoint, conv_block, count_parameters, load_cnn
 from facevae.train import TrainConfig, lr_at_epoch, predict, train_cnn
@@ -137,7 +144,12 @@ def test_regression_metrics_by_hand():
 def test_precision_and_layout_helpers():
     cpu = torch.device("cpu")
     assert resolve_precision("fp32", cpu) == "fp32"
+    assert resolve_precision("bf16", cpu) == "bf16"
     assert resolve_precision("auto", cpu) in ("bf16", "fp32")
+    # bf16 pays on AMX; AVX-512 BF16 alone runs it slower than fp32 (see cpu_bf16_pays).
+    assert cpu_bf16_pays(" fpu avx512f avx512_bf16 amx_bf16 amx_tile amx_int8")
+    assert not cpu_bf16_pays(" fpu avx512f avx512_bf16 avx512_fp16")
+    assert not cpu_bf16_pays("")
     model = prepare(build_cnn("gender", **SMALL), cpu)
     weight = model.features.blocks[1][0].weight
     assert weight.is_contiguous(memory_format=torch.channels_last)

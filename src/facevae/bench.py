@@ -210,9 +210,9 @@ def run(images: int, epochs: int, precision: str, csv=None) -> dict:
 
 def table(result: dict) -> str:
     lines = [f"{'measure':<34}{'value':>12}"]
-    lines += [
-        f"{key:<34}{value:>12.3g}" for key, value in result.items() if isinstance(value, float)
-    ]
+    for key, value in result.items():
+        shown = f"{value:.3g}" if isinstance(value, float) else str(value)
+        lines.append(f"{key:<34}{shown:>12}")
     return "\n".join(lines)
 
 
@@ -225,8 +225,8 @@ def main(argv=None) -> None:
         "--precision",
         default="auto",
         choices=["auto", "bf16", "fp32"],
-        help="workflow loop's arithmetic; auto resolves as the workflow does (bf16 only where "
-        "the CPU computes it natively)",
+        help="workflow loop's arithmetic; auto resolves as the workflow does (bf16 only on "
+        "a CPU with AMX, see facevae.device.cpu_bf16_pays)",
     )
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
     args = parser.parse_args(argv)
