@@ -1,11 +1,11 @@
 """Parse and validate the raw table into results/data/faces.npz and quality.json."""
 
-import json
 import logging
 import sys
 import time
 
-from facevae.data import DataError, load_faces, quality_report, save_npz
+from facevae.data import DataError, load_faces, quality_report
+from facevae.files import save_npz, write_json
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 start = time.perf_counter()
@@ -24,8 +24,6 @@ logging.info(
 )
 
 quality = quality_report(faces)
-quality["source"] = snakemake.params.source
 save_npz(snakemake.output.faces, **faces)
-with open(snakemake.output.quality, "w") as handle:
-    json.dump(quality, handle, indent=2)
+write_json(snakemake.output.quality, quality)
 logging.info("quality: %s", quality)

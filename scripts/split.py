@@ -1,15 +1,20 @@
 """Seeded 7:2:1 split that keeps pixel-identical duplicates inside one part."""
 
-import json
 import logging
+import sys
 
-from facevae.data import load_npz, save_npz, split_indices
+from facevae.data import DataError, split_indices
+from facevae.files import load_npz, save_npz, write_json
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 group = load_npz(snakemake.input[0])["group"]
-parts = split_indices(group, snakemake.params.fractions, snakemake.params.seed)
+try:
+    parts = split_indices(group, snakemake.params.fractions, snakemake.params.seed)
+except DataError as err:
+    logging.error("%s", err)
+    print(f"ERROR: {err}", file=sys.stderr)
+    sys.exit(1)
 save_npz(snakemake.output.split, **parts)
 sizes = {name: len(index) for name, index in parts.items()}
-with open(snakemake.output.sizes, "w") as handle:
-    json.dump(sizes, handle, indent=2)
+write_json(snakemake.output.sizes, sizes)
 logging.info("split sizes: %s", sizes)

@@ -12,8 +12,6 @@ and the problem, through :class:`DataError`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,7 +20,8 @@ import pandas as pd
 from isal import igzip_threaded
 from isal.isal_zlib import error as IsalError
 
-SIDE = 48
+from facevae import SIDE
+
 N_PIXELS = SIDE * SIDE
 COLUMNS = ("age", "ethnicity", "gender", "img_name", "pixels")
 LABEL_RANGES = {"age": (1, 116), "ethnicity": (0, 4), "gender": (0, 1)}
@@ -236,22 +235,3 @@ def split_indices(group: np.ndarray, fractions, seed: int) -> dict[str, np.ndarr
     part_of_group[order] = np.searchsorted(cut, np.cumsum(sizes) - sizes / 2)
     part = part_of_group[group]
     return {name: np.flatnonzero(part == k) for k, name in enumerate(SPLIT_NAMES)}
-
-
-def save_npz(path, **arrays) -> None:
-    """Write arrays to ``path`` atomically, so a failed run never leaves a partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-    os.close(fd)
-    try:
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def load_npz(path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as archive:
-        return dict(archive)
