@@ -10,11 +10,13 @@ SNAKEMAKE_ARGS ?=
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
 
 # Which table the report is built from: RAW_CSV=PATH, else data/age_gender.csv(.gz) if
-# present, else the synthetic demo (configs/demo.yaml).
+# present, else the synthetic demo (configs/demo.yaml). RAW_CSV reaches snakemake through the
+# environment, as "$$RAW_CSV" in double quotes: one argument whatever spaces or ; it holds.
 RAW_CSV ?=
+export RAW_CSV
 DEFAULT_CSV := $(firstword $(wildcard data/age_gender.csv data/age_gender.csv.gz))
 ifneq ($(RAW_CSV),)
-  DATA_ARGS := --config raw_csv=$(RAW_CSV)
+  DATA_ARGS := --config "raw_csv=$$RAW_CSV"
 else ifeq ($(DEFAULT_CSV),)
   DATA_ARGS := --configfile configs/demo.yaml
 endif
@@ -43,8 +45,9 @@ lint: venv  ## snakemake --lint, snakefmt and ruff (also part of make test)
 
 # Training and ingest speed against textbook baselines (prints a table and one JSON object).
 BENCH_CSV ?= $(firstword $(wildcard ../shared/data/age_gender.csv.gz data/age_gender.csv data/age_gender.csv.gz))
+export BENCH_CSV
 bench: venv
-	$(BIN)/python -m facevae.bench $(if $(BENCH_CSV),--csv $(BENCH_CSV))
+	$(BIN)/python -m facevae.bench $(if $(BENCH_CSV),--csv "$$BENCH_CSV")
 
 venv: $(VENV)/.installed
 

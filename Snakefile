@@ -11,6 +11,7 @@ validate(config, "schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"
+include: "rules/checks.smk"
 
 
 wildcard_constraints:

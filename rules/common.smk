@@ -14,7 +14,7 @@ KAGGLE_URL = (
 # Exploratory figures of the data chapter, each made by scripts/fig_<name>.py.
 DATA_FIGURES = ["mean_faces_ethnicity", "mean_faces_age", "label_distributions"]
 
-CNN_TASKS = ["gender", "ethnicity", "age"]  # facevae.models.TASKS
+CNN_TASKS = ["gender", "ethnicity", "age"]  # facevae.cnn.TASKS
 CNN_CLASSIFIERS = [task for task in CNN_TASKS if task != "age"]
 # Chapter 1 figures (PAPER.md 1.5-1.13), each made by scripts/fig_<name>.py.
 CNN_FIGURES = [
@@ -53,13 +53,52 @@ SUMMARY_PARTS = {
 }
 
 
+def raw_csv_problem(path):
+    """Why `path`, which is present (or a dangling link), cannot be the face table; None if
+    it can (a regular file, or a link to one) or if nothing is there."""
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        target = path.readlink()
+        try:
+            end = path.resolve()
+        except (OSError, RuntimeError):  # the links form a loop
+            return f"is a symbolic link to {target}, part of a loop of links"
+        where = "" if end == target else f" (that is {end})"
+        return f"is a symbolic link to {target}{where}, which does not exist"
+    if path.is_dir():
+        inside = [path / name for name in ("age_gender.csv", "age_gender.csv.gz")]
+        found = [str(p) for p in inside if p.is_file()]
+        hint = f"; did you mean {found[0]!r}?" if found else ""
+        return (
+            "is a directory, but a file is expected: the face table itself"
+            f" (.csv or .csv.gz){hint}"
+        )
+    if path.exists() and not path.is_file():
+        return "is not a regular file; the face table must be a .csv or .csv.gz file"
+    return None
+
+
 def resolve_raw_csv(value):
     """The table the workflow reads: a path, or SYNTHETIC_CSV for the demo data."""
     if value == "auto":
+        for path in DEFAULT_RAW_CSV:
+            problem = raw_csv_problem(path)
+            if problem:
+                raise WorkflowError(
+                    f"raw_csv: auto found {path}, but it {problem}.\n"
+                    "  Put the face table there or remove it (without it, auto uses the"
+                    " synthetic demo faces)."
+                )
         found = [p for p in DEFAULT_RAW_CSV if Path(p).exists()]
         return found[0] if found else SYNTHETIC_CSV
     if value == "synthetic":
         return SYNTHETIC_CSV
+    problem = raw_csv_problem(value)
+    if problem:
+        raise WorkflowError(
+            f"raw_csv: {value!r} {problem}.\n"
+            "  raw_csv must name the face table file: --config raw_csv=PATH/age_gender.csv"
+        )
     if not Path(value).is_file():
         raise WorkflowError(
             f"raw_csv: the file {value!r} does not exist.\n"
@@ -139,6 +178,20 @@ def get_summary_settings():
         "config.interpolation": config["interpolation"],
         "paper": config["paper"],
     }
+
+
+def get_restore_protocol():
+    """Keyword arguments of facevae.restore.run_protocol (see config.yaml, restore)."""
+    keys = (
+        "seed",
+        "noise_sigmas",
+        "denoisers",
+        "erase_size",
+        "erase_position",
+        "inpaint_iterations",
+        "n_examples",
+    )
+    return {key: config["restore"][key] for key in keys}
 
 
 def get_vae_model_args(wildcards):

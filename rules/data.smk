@@ -27,8 +27,6 @@ rule ingest:
     conda:
         "../envs/python.yaml"
     threads: 2  # pixel decoding runs in parallel threads
-    params:
-        source=get_data_source(),
     script:
         "../scripts/ingest.py"
 

@@ -13,6 +13,7 @@ rule summary:
     params:
         prefixes=list(SUMMARY_PARTS),
         synthetic=is_synthetic(),
+        source=get_data_source(),
         settings=get_summary_settings(),
     script:
         "../scripts/summary.py"
@@ -62,6 +63,7 @@ rule table_vae:
         "../envs/python.yaml"
     params:
         names=VAE_NAMES,
+        points=VAE_GRID,
     script:
         "../scripts/table_vae.py"
 

@@ -5,9 +5,8 @@ rule restore_faces:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        best="results/vae/best.json",
-        models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
-        code=get_package_modules("restore", "vae", "metrics"),
+        model="results/vae/best/model.pt",
+        code=get_package_modules("restore", "layers", "vae", "metrics", "runtime"),
     output:
         metrics="results/restore/metrics.json",
         examples="results/restore/examples.npz",
@@ -19,16 +18,11 @@ rule restore_faces:
     resources:
         gpu=1,
     params:
-        names=VAE_NAMES,
         device=config["device"],
+        precision=config["precision"],
         gpu_locks=GPU_LOCKS,
         seed=config["restore"]["seed"],
-        noise_sigmas=config["restore"]["noise_sigmas"],
-        denoisers=config["restore"]["denoisers"],
-        erase_size=config["restore"]["erase_size"],
-        erase_position=config["restore"]["erase_position"],
-        n_examples=config["restore"]["n_examples"],
-        inpaint_iterations=config["restore"]["inpaint_iterations"],
+        protocol=get_restore_protocol(),
     script:
         "../scripts/restore_faces.py"
 
@@ -37,9 +31,8 @@ rule interpolate:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        best="results/vae/best.json",
-        models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
-        code=get_package_modules("restore", "vae"),
+        model="results/vae/best/model.pt",
+        code=get_package_modules("layers", "vae", "runtime"),
     output:
         "results/restore/interpolation.npz",
     log:
@@ -50,8 +43,8 @@ rule interpolate:
     resources:
         gpu=1,
     params:
-        names=VAE_NAMES,
         device=config["device"],
+        precision=config["precision"],
         gpu_locks=GPU_LOCKS,
         seed=config["interpolation"]["seed"],
         steps=config["interpolation"]["steps"],

@@ -5,7 +5,7 @@ rule train_cnn:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        code=get_package_modules("models", "train", "device"),
+        code=get_package_modules("layers", "cnn", "cnn_train", "runtime"),
     output:
         model="results/cnn/{task}/model.pt",
         history="results/cnn/{task}/history.json",

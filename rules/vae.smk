@@ -5,7 +5,7 @@ rule train_vae:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        code=get_package_modules("models", "vae", "vae_train", "device"),
+        code=get_package_modules("layers", "vae", "vae_train", "runtime"),
     output:
         model="results/vae/{vae}/model.pt",
         history="results/vae/{vae}/history.json",
@@ -34,7 +34,7 @@ rule evaluate_vae:
         split="results/data/split.npz",
         model="results/vae/{vae}/model.pt",
         history="results/vae/{vae}/history.json",
-        code=get_package_modules("models", "vae", "metrics", "device"),
+        code=get_package_modules("layers", "vae", "metrics", "runtime"),
     output:
         metrics="results/vae/{vae}/metrics.json",
         examples="results/vae/{vae}/test_eval.npz",
@@ -47,6 +47,7 @@ rule evaluate_vae:
         gpu=1,
     params:
         device=config["device"],
+        precision=config["precision"],
         gpu_locks=GPU_LOCKS,
         eval_batch_size=config["vae"]["eval_batch_size"],
         n_examples=config["vae"]["n_reconstructions"],
@@ -56,15 +57,18 @@ rule evaluate_vae:
 
 rule select_best_vae:
     input:
-        expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
+        metrics=expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
+        models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
     output:
-        "results/vae/best.json",
+        choice="results/vae/best.json",
+        model="results/vae/best/model.pt",
     log:
         "logs/vae/select_best.log",
     conda:
         "../envs/python.yaml"
     params:
         names=VAE_NAMES,
+        points=VAE_GRID,
         metric=config["vae"]["best_metric"],
     script:
         "../scripts/select_best_vae.py"
@@ -82,6 +86,7 @@ rule fig_vae_reconstructions:
         "../envs/python.yaml"
     params:
         names=VAE_NAMES,
+        points=VAE_GRID,
     script:
         "../scripts/fig_vae_reconstructions.py"
 
@@ -98,6 +103,7 @@ rule fig_vae_comparison:
         "../envs/python.yaml"
     params:
         names=VAE_NAMES,
+        points=VAE_GRID,
         n_faces=8,
     script:
         "../scripts/fig_vae_comparison.py"
@@ -114,5 +120,6 @@ rule fig_vae_metrics:
         "../envs/python.yaml"
     params:
         names=VAE_NAMES,
+        points=VAE_GRID,
     script:
         "../scripts/fig_vae_metrics.py"

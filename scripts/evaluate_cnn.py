@@ -1,14 +1,15 @@
 """Test metrics of one task's CNN from its saved predictions."""
 
-import json
+import logging
 
-from facevae.data import ETHNICITY_KEYS, GENDER_KEYS, load_npz
+from facevae.data import ETHNICITY_KEYS, GENDER_KEYS
+from facevae.files import load_npz, read_json, write_json
 from facevae.metrics import classification_metrics, regression_metrics
 
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 task = snakemake.wildcards.task
 pred = load_npz(snakemake.input.predictions)
-with open(snakemake.input.history) as handle:
-    history = json.load(handle)
+history = read_json(snakemake.input.history)
 if task == "age":
     metrics = regression_metrics(pred["y_true"], pred["y_pred"])
 else:
@@ -17,7 +18,5 @@ else:
 metrics["train_seconds"] = sum(history["epoch_seconds"])
 metrics["parameters"] = history["parameters"]
 metrics["test_faces"] = len(pred["y_true"])
-with open(snakemake.output[0], "w") as handle:
-    json.dump(metrics, handle, indent=2)
-with open(snakemake.log[0], "w") as log:
-    print(json.dumps(metrics), file=log)
+write_json(snakemake.output[0], metrics)
+logging.info("%s", metrics)

@@ -1,26 +1,27 @@
 """Reconstruct the test split with one VAE: PSNR, SSIM and MSE per face, and a few examples."""
 
-import json
+import logging
 
 import torch
 
-from facevae.data import load_npz, save_npz
-from facevae.device import image_tensor, pick_device
+from facevae.files import load_npz, read_json, save_npz, write_json
 from facevae.metrics import image_metrics, summarise
+from facevae.runtime import autocast, image_tensor, start_job
 from facevae.vae import load_vae
 
-torch.set_num_threads(snakemake.threads)
-device = pick_device(snakemake.params.device, snakemake.params.gpu_locks)
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+params = snakemake.params
+job = start_job(snakemake.threads, 0, params.device, params.precision, params.gpu_locks)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
-model = load_vae(snakemake.input.model, device)
-x = image_tensor(faces["images"][split["test"]], device)
-batch = snakemake.params.eval_batch_size
-recon = torch.cat([model.reconstruct(x[i : i + batch]).cpu() for i in range(0, len(x), batch)])
-recon = recon.squeeze(1).numpy()
+model = load_vae(snakemake.input.model, job.device)
+x = image_tensor(faces["images"][split["test"]], job.device)
+batch = params.eval_batch_size
+with autocast(job.device, job.precision):
+    recon = [model.reconstruct(x[i : i + batch]).float().cpu() for i in range(0, len(x), batch)]
+recon = torch.cat(recon).squeeze(1).numpy()
 
 per_image = image_metrics(x.squeeze(1).cpu().numpy(), recon)
-with open(snakemake.input.history) as handle:
-    history = json.load(handle)
+history = read_json(snakemake.input.history)
 metrics = summarise(per_image) | {
     "parameters": history["parameters"],
     "train_seconds": sum(history["epoch_seconds"]),
@@ -28,14 +29,12 @@ metrics = summarise(per_image) | {
     "val_recon": history["val_recon"][-1],
     "val_kl": history["val_kl"][-1],
 }
-with open(snakemake.output.metrics, "w") as handle:
-    json.dump(metrics, handle, indent=2)
-keep = snakemake.params.n_examples  # the first test faces, the same for every model
+write_json(snakemake.output.metrics, metrics)
+keep = params.n_examples  # the first test faces, the same for every model
 save_npz(
     snakemake.output.examples,
     index=split["test"][:keep],
     recon=recon[:keep],
     **{name: values for name, values in per_image.items()},
 )
-with open(snakemake.log[0], "w") as log:
-    print(json.dumps(metrics), file=log)
+logging.info("%s", metrics)

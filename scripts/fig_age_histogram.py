@@ -3,7 +3,7 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz
 
 pred = load_npz(snakemake.input[0])
 true, guess = pred["y_true"].astype(float), pred["y_pred"].astype(float)

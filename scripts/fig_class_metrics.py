@@ -1,11 +1,10 @@
 """Figure 1.10: precision, recall and F1 per class of the gender and ethnicity CNNs."""
 
-import json
-
 import numpy as np
 
 from facevae import plotstyle
 from facevae.data import ETHNICITY_KEYS, ETHNICITY_NAMES, GENDER_KEYS, GENDER_NAMES
+from facevae.files import read_json
 
 CLASSES = {"gender": (GENDER_KEYS, GENDER_NAMES), "ethnicity": (ETHNICITY_KEYS, ETHNICITY_NAMES)}
 SCORES = ("precision", "recall", "f1")
@@ -23,8 +22,7 @@ fig, axes = plotstyle.figure(
 )
 for ax, task, path in zip(axes[0], tasks, snakemake.input):
     keys, names = CLASSES[task]
-    with open(path) as handle:
-        per_class = json.load(handle)["class"]
+    per_class = read_json(path)["class"]
     x = np.arange(len(keys))
     for k, score in enumerate(SCORES):
         values = [per_class[key][score] for key in keys]

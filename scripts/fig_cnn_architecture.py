@@ -4,8 +4,9 @@ import torch
 from matplotlib.patches import FancyBboxPatch
 from torch import nn
 
-from facevae import plotstyle
-from facevae.models import SIDE, TASKS, CNNConfig, FaceCNN, build_cnn, count_parameters
+from facevae import SIDE, plotstyle
+from facevae.cnn import TASKS, CNNConfig, FaceCNN, build_cnn
+from facevae.layers import count_parameters
 
 
 def describe(layer: nn.Module) -> str:

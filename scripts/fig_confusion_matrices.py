@@ -3,7 +3,8 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import ETHNICITY_NAMES, GENDER_NAMES, load_npz
+from facevae.data import ETHNICITY_NAMES, GENDER_NAMES
+from facevae.files import load_npz
 from facevae.metrics import confusion
 
 NAMES = {"gender": GENDER_NAMES, "ethnicity": ETHNICITY_NAMES}

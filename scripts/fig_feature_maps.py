@@ -3,9 +3,9 @@
 import torch
 
 from facevae import plotstyle
-from facevae.data import load_npz
-from facevae.device import image_tensor
-from facevae.models import load_cnn
+from facevae.cnn import load_cnn
+from facevae.files import load_npz
+from facevae.runtime import image_tensor
 
 N_MAPS = 8
 faces = load_npz(snakemake.input.faces)

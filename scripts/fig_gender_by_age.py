@@ -3,7 +3,7 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz
 
 faces = load_npz(snakemake.input.faces)
 pred = load_npz(snakemake.input.predictions)

@@ -1,7 +1,7 @@
 """Figure 2.7: faces decoded along a square grid spanned by four latent codes (the corners)."""
 
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz
 
 data = load_npz(snakemake.input[0])
 images = data["images"]  # (steps, steps, 48, 48)

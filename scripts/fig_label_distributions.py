@@ -3,7 +3,8 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import ETHNICITY_NAMES, GENDER_NAMES, LABEL_RANGES, load_npz
+from facevae.data import ETHNICITY_NAMES, GENDER_NAMES, LABEL_RANGES
+from facevae.files import load_npz
 
 faces = load_npz(snakemake.input[0])
 fig, (ax_eth, ax_gen, ax_age) = plotstyle.figure(

@@ -3,7 +3,8 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import GENDER_NAMES, load_npz
+from facevae.data import GENDER_NAMES
+from facevae.files import load_npz
 
 faces = load_npz(snakemake.input[0])
 edges = snakemake.params.age_edges

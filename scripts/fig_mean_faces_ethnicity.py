@@ -1,7 +1,8 @@
 """Figure 1.2: the mean face of every gender x ethnicity cell."""
 
 from facevae import plotstyle
-from facevae.data import ETHNICITY_NAMES, GENDER_NAMES, load_npz
+from facevae.data import ETHNICITY_NAMES, GENDER_NAMES
+from facevae.files import load_npz
 
 faces = load_npz(snakemake.input[0])
 fig, axes = plotstyle.figure(len(GENDER_NAMES), len(ETHNICITY_NAMES), height=3.0)

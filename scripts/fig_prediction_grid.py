@@ -5,7 +5,8 @@ import re
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import ETHNICITY_NAMES, GENDER_NAMES, load_npz
+from facevae.data import ETHNICITY_NAMES, GENDER_NAMES
+from facevae.files import load_npz
 
 N_COLS = 6
 faces = load_npz(snakemake.input.faces)

@@ -1,14 +1,11 @@
 """Figure 2.6: noisy faces restored by the mean filter, the best classical method and the VAE;
 faces with an erased block filled by biharmonic inpainting and by the VAE."""
 
-import json
-
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz, read_json
 
 examples = load_npz(snakemake.input.examples)
-with open(snakemake.input.metrics) as handle:
-    metrics = json.load(handle)
+metrics = read_json(snakemake.input.metrics)
 noise = f"noise_s{snakemake.params.sigma:g}"
 n = snakemake.params.n_faces
 

@@ -1,17 +1,16 @@
 """Figure 1.7: training loss per batch of the three CNNs, coloured by epoch, with a running mean."""
 
-import json
-
 import numpy as np
 from matplotlib import colormaps, colors
 from matplotlib.cm import ScalarMappable
 from matplotlib.ticker import MaxNLocator
 
 from facevae import plotstyle
-from facevae.models import TASKS
+from facevae.cnn import TASKS
+from facevae.files import read_json
 
 WINDOW = 50  # batches in the running mean
-histories = [json.load(open(path)) for path in snakemake.input]
+histories = [read_json(path) for path in snakemake.input]
 n_epochs = max(max(h["batch_epoch"]) + 1 for h in histories)
 # One colour per epoch (shown 1-based, as in the validation curves), shared by all panels.
 cmap = colormaps["viridis"].resampled(n_epochs)

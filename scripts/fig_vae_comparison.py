@@ -3,7 +3,7 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz
 
 LEFT = 0.13  # fraction of the width kept for the row labels
 SPACE = 0.05  # space between faces, as a fraction of a face
@@ -19,7 +19,7 @@ n = min(snakemake.params.n_faces, len(index))
 # width, and each column reads top-down as one face through all models.
 rows = [("original", faces["images"][index[:n]])]
 rows += [
-    (plotstyle.vae_label(name, "\n"), e["recon"][:n])
+    (plotstyle.vae_label(snakemake.params.points[name], "\n"), e["recon"][:n])
     for name, e in zip(snakemake.params.names, evals)
 ]
 

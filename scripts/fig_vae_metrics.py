@@ -3,7 +3,7 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz
 from facevae.metrics import HIGHER_IS_BETTER
 
 AXIS_LABELS = {
@@ -44,7 +44,7 @@ for ax, (metric, axis_label) in zip(axes, AXIS_LABELS.items()):
     ax.set_xlabel(axis_label)
     ax.grid(axis="x", lw=0.4, color="0.85")
     ax.set_axisbelow(True)
-axes[0].set_yticks(y, [plotstyle.vae_label(name) for name in names])
+axes[0].set_yticks(y, [plotstyle.vae_label(snakemake.params.points[name]) for name in names])
 axes[0].invert_yaxis()  # the first model of the grid on top
 fig.suptitle(
     f"{n_test:,} test faces per model. Box: quartiles and median; whiskers: 5th to 95th"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from facevae import plotstyle
-from facevae.data import load_npz
+from facevae.files import load_npz
 
 N_COLS = 10  # faces per row
 GAP = 0.4  # height of the title strip above each block, in face heights
@@ -19,7 +19,8 @@ for name, e in zip(snakemake.params.names, evals):  # every block must show the 
 # above each block: four copies would not fit on one A4 page at a readable face size.
 blocks = [("original test faces", faces["images"][index])]
 blocks += [
-    (plotstyle.vae_label(name), e["recon"]) for name, e in zip(snakemake.params.names, evals)
+    (plotstyle.vae_label(snakemake.params.points[name]), e["recon"])
+    for name, e in zip(snakemake.params.names, evals)
 ]
 rows = -(-len(index) // N_COLS)
 

@@ -1,16 +1,15 @@
 """Figure 1.8: validation accuracy (classifiers) and validation MSE (age) after every epoch."""
 
-import json
-
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from facevae import plotstyle
-from facevae.models import TASKS
+from facevae.cnn import TASKS
+from facevae.files import read_json
 
 fig, (ax_acc, ax_mse) = plotstyle.figure(1, 2, height=2.4, layout="constrained")
 for task, path in zip(snakemake.params.tasks, snakemake.input):
-    history = json.load(open(path))
+    history = read_json(path)
     metric = np.asarray(history["val_metric"])
     epoch = np.arange(1, len(metric) + 1)
     if TASKS[task]["classify"]:

@@ -1,31 +1,23 @@
 """Figure 2.7's data: decode a square grid of latent codes spanned by four sampled corners."""
 
-import json
+import logging
 
 import numpy as np
-import torch
 
-from facevae.data import load_npz, save_npz
-from facevae.device import pick_device
-from facevae.restore import decode_grid, interpolation_grid, sample_latent_corners
-from facevae.vae import load_vae
+from facevae.files import load_npz, save_npz
+from facevae.runtime import autocast, start_job
+from facevae.vae import decode_grid, interpolation_grid, load_vae, sample_latent_corners
 
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
-torch.set_num_threads(snakemake.threads)
-with open(snakemake.input.best) as handle:
-    best = json.load(handle)["name"]
-device = pick_device(params.device, params.gpu_locks)
-model = load_vae(snakemake.input.models[params.names.index(best)], device)
+job = start_job(snakemake.threads, params.seed, params.device, params.precision, params.gpu_locks)
+model = load_vae(snakemake.input.model, job.device)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 train = faces["images"][split["train"]].astype(np.float32) / 255
 
-corners = sample_latent_corners(model, train, np.random.default_rng(params.seed))
-grid = interpolation_grid(corners, params.steps)
-save_npz(
-    snakemake.output[0],
-    images=decode_grid(model, grid),
-    corners=corners.cpu().numpy(),
-    model=np.array(best),
-)
-with open(snakemake.log[0], "w") as log:
-    print(f"{params.steps}x{params.steps} grid decoded by {best}", file=log)
+with autocast(job.device, job.precision):
+    corners = sample_latent_corners(model, train, np.random.default_rng(params.seed))
+    grid = interpolation_grid(corners, params.steps)
+    images = decode_grid(model, grid)
+save_npz(snakemake.output[0], images=images, corners=corners.cpu().numpy())
+logging.info("%dx%d grid decoded on %s", params.steps, params.steps, job.device)

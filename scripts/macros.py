@@ -1,11 +1,11 @@
 """Turn results/summary.json into LaTeX macros: \\val{key} in the report prints the value."""
 
-import json
+import logging
 
-from facevae.report import latex_macros, write_text
+from facevae.files import read_json, write_text
+from facevae.report import latex_macros
 
-with open(snakemake.input[0]) as handle:
-    summary = json.load(handle)
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+summary = read_json(snakemake.input[0])
 write_text(snakemake.output[0], latex_macros(summary))
-with open(snakemake.log[0], "w") as log:
-    print(f"{len(summary)} keys -> {snakemake.output[0]}", file=log)
+logging.info("%d keys -> %s", len(summary), snakemake.output[0])

@@ -1,18 +1,17 @@
-"""Choose the VAE that later chapters use, by the configured test metric."""
+"""Choose the VAE that later chapters use, by the configured test metric, and copy it to
+results/vae/best/model.pt, the one model restoration and interpolation read."""
 
-import json
+import logging
 
+from facevae.files import copy_file, read_json, write_json
 from facevae.metrics import choose_best
 
-metrics = {}
-for name, path in zip(snakemake.params.names, snakemake.input, strict=True):
-    with open(path) as handle:
-        metrics[name] = json.load(handle)
-metric = snakemake.params.metric
-best = choose_best(metrics, metric)
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+params = snakemake.params
+metrics = {name: read_json(path) for name, path in zip(params.names, snakemake.input.metrics)}
+best = choose_best(metrics, params.metric)
 scores = {k: v for k, v in metrics[best].items() if k.startswith("test_") or k == "parameters"}
-choice = {"name": best, "metric": metric} | scores
-with open(snakemake.output[0], "w") as handle:
-    json.dump(choice, handle, indent=2)
-with open(snakemake.log[0], "w") as log:
-    print(json.dumps(choice), file=log)
+choice = {"name": best, "metric": params.metric} | params.points[best] | scores
+copy_file(snakemake.input.models[params.names.index(best)], snakemake.output.model)
+write_json(snakemake.output.choice, choice)
+logging.info("%s", choice)

@@ -1,14 +1,17 @@
 """LaTeX table: PSNR / SSIM of every restoration method on every corruption of the test faces
 (best method per column in bold, the corrupted input itself as the first row)."""
 
-import json
+import logging
 
-from facevae.report import escape_latex, latex_table, write_text
+from facevae.files import read_json, write_text
+from facevae.report import escape_latex, latex_table
+from facevae.restore import noise_key
 
-with open(snakemake.input[0]) as handle:
-    metrics = json.load(handle)
-corruptions = [f"noise_s{s:g}" for s in snakemake.params.noise_sigmas] + ["erase"]
-headers = {f"noise_s{s:g}": rf"noise $\sigma={s:g}$" for s in snakemake.params.noise_sigmas}
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+metrics = read_json(snakemake.input[0])
+sigmas = snakemake.params.noise_sigmas
+corruptions = [noise_key(s) for s in sigmas] + ["erase"]
+headers = {noise_key(s): rf"noise $\sigma={s:g}$" for s in sigmas}
 headers["erase"] = "erased block"
 methods = list(dict.fromkeys(m for c in corruptions for m in metrics[c]))  # first-seen order
 
@@ -31,5 +34,4 @@ header = ["method"] + [rf"\multicolumn{{2}}{{c}}{{{headers[c]}}}" for c in corru
 sub = [""] + ["PSNR", "SSIM"] * len(corruptions)
 table = latex_table([header, sub], rows, "l" + "rr" * len(corruptions))
 write_text(snakemake.output[0], table)
-with open(snakemake.log[0], "w") as log:
-    print(f"{len(methods)} methods x {len(corruptions)} corruptions", file=log)
+logging.info("%d methods x %d corruptions", len(methods), len(corruptions))

@@ -1,21 +1,21 @@
 """LaTeX table of the VAE grid's test metrics (one row per model, best marked)."""
 
-import json
+import logging
 
-from facevae.report import format_number, latex_table, model_label, write_text
+from facevae.files import read_json, write_text
+from facevae.report import format_number, latex_table, model_label
 
-with open(snakemake.input.best) as handle:
-    best = json.load(handle)["name"]
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+params = snakemake.params
+best = read_json(snakemake.input.best)["name"]
 rows = []
-for name, path in zip(snakemake.params.names, snakemake.input.metrics, strict=True):
-    with open(path) as handle:
-        m = json.load(handle)
-    cells = [model_label(name) + (" (best)" if name == best else "")]
+for name, path in zip(params.names, snakemake.input.metrics, strict=True):
+    m = read_json(path)
+    cells = [model_label(params.points[name]) + (" (best)" if name == best else "")]
     for key, digits in (("psnr", 2), ("ssim", 3), ("mse", 4)):
         cells.append(rf"{m[f'test_{key}']:.{digits}f} $\pm$ {m[f'test_{key}_std']:.{digits}f}")
     cells += [format_number(m["parameters"]), format_number(round(m["train_seconds"]))]
     rows.append(cells)
 header = ["model", "PSNR (dB)", "SSIM", "MSE", "parameters", "training (s)"]
 write_text(snakemake.output[0], latex_table(header, rows, "lrrrrr"))
-with open(snakemake.log[0], "w") as log:
-    print(f"{len(rows)} models, best {best}", file=log)
+logging.info("%d models, best %s", len(rows), best)

@@ -1,53 +1,43 @@
 """Train the CNN of one task (gender, ethnicity or age) and predict the test split."""
 
-import json
 import logging
 
 import torch
 
-from facevae.data import load_npz, save_npz
-from facevae.device import (
-    image_tensor,
-    keep_freed_memory,
-    pick_device,
-    prepare,
-    resolve_precision,
-)
-from facevae.models import build_cnn, checkpoint, count_parameters
-from facevae.train import TrainConfig, predict, target_tensor, train_cnn
+from facevae.cnn import build_cnn
+from facevae.cnn_train import TrainConfig, predict, target_tensor, train_cnn
+from facevae.files import load_npz, save_npz, save_torch, write_json
+from facevae.layers import checkpoint, count_parameters
+from facevae.runtime import image_tensor, prepare, start_job
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 task, params = snakemake.wildcards.task, snakemake.params
-torch.set_num_threads(snakemake.threads)
-torch.manual_seed(params.train["seed"])
-device = pick_device(params.device, params.gpu_locks)
-if device.type == "cpu":
-    keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
-
+job = start_job(
+    snakemake.threads, params.train["seed"], params.device, params.precision, params.gpu_locks
+)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
-x = {part: image_tensor(faces["images"][split[part]], device) for part in ("train", "val", "test")}
-y = {part: target_tensor(task, faces[task][split[part]], device) for part in ("train", "val")}
+x = {p: image_tensor(faces["images"][split[p]], job.device) for p in ("train", "val", "test")}
+y = {part: target_tensor(task, faces[task][split[part]], job.device) for part in ("train", "val")}
 
-model = prepare(build_cnn(task, **params.model), device)
+model = prepare(build_cnn(task, **params.model), job.device)
 if task == "age":  # start the regressor at the mean training age instead of 0 years
     torch.nn.init.constant_(model.head[-1].bias, y["train"].mean().item())
 logging.info(
     "task %s on %s: %d parameters, %d train faces",
     task,
-    device,
+    job.device,
     count_parameters(model),
     len(x["train"]),
 )
 
-cfg = TrainConfig(**params.train, precision=resolve_precision(params.precision, device))
+cfg = TrainConfig(**params.train, precision=job.precision)
 history = train_cnn(model, task, (x["train"], y["train"]), (x["val"], y["val"]), cfg)
-history.update(parameters=count_parameters(model), device=str(device), precision=cfg.precision)
-torch.save(
-    checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train),
+history.update(parameters=count_parameters(model), device=str(job.device), precision=cfg.precision)
+save_torch(
     snakemake.output.model,
+    checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train),
 )
-with open(snakemake.output.history, "w") as handle:
-    json.dump(history, handle)
+write_json(snakemake.output.history, history, indent=None)
 
 output = predict(model, x["test"], cfg.eval_batch_size, cfg.precision).numpy()
 scores = {"prob": torch.softmax(torch.from_numpy(output), 1).numpy()} if output.ndim == 2 else {}

@@ -1,52 +1,56 @@
 """Train one beta-VAE of the grid; resumes from results/vae/<name>/resume.pt after a kill."""
 
-import json
 import logging
+import sys
 from pathlib import Path
 
-import torch
-
-from facevae.data import load_npz
-from facevae.device import (
-    image_tensor,
-    keep_freed_memory,
-    pick_device,
-    prepare,
-    resolve_precision,
-)
-from facevae.models import checkpoint, count_parameters
+from facevae.files import Busy, digest, exclusive, load_npz, save_torch, write_json
+from facevae.layers import checkpoint, count_parameters
+from facevae.runtime import image_tensor, prepare, start_job
 from facevae.vae import build_vae
 from facevae.vae_train import VAETrainConfig, train_vae
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
-params = snakemake.params
-torch.set_num_threads(snakemake.threads)
-torch.manual_seed(params.train["seed"])
-device = pick_device(params.device, params.gpu_locks)
-if device.type == "cpu":
-    keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
-
+params, folder = snakemake.params, Path(snakemake.output.model).parent
+job = start_job(
+    snakemake.threads, params.train["seed"], params.device, params.precision, params.gpu_locks
+)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
-x_train = image_tensor(faces["images"][split["train"]], device)
-x_val = image_tensor(faces["images"][split["val"]], device)
-
-model = prepare(build_vae(**params.model), device)
-cfg = VAETrainConfig(**params.train, precision=resolve_precision(params.precision, device))
+train_images, val_images = faces["images"][split["train"]], faces["images"][split["val"]]
+model = prepare(build_vae(**params.model), job.device)
+cfg = VAETrainConfig(**params.train, precision=job.precision)
 logging.info(
-    "VAE %s on %s: %d parameters, beta %g, %s reconstruction, %d train faces",
-    snakemake.wildcards.vae,
-    device,
-    count_parameters(model),
+    "VAE latent %d, beta %g on %s: %d parameters, %s reconstruction, %d train faces",
+    params.model["latent"],
     cfg.beta,
+    job.device,
+    count_parameters(model),
     cfg.recon,
-    len(x_train),
+    len(train_images),
 )
 
-# Not a declared output, so Snakemake keeps it when a job is killed mid-run.
-resume = Path(snakemake.output.model).with_name("resume.pt")
-history = train_vae(model, x_train, x_val, cfg, resume_path=resume)
-history.update(parameters=count_parameters(model), device=str(device), precision=cfg.precision)
-torch.save(checkpoint(model, epoch=cfg.epochs, train_config=params.train), snakemake.output.model)
-with open(snakemake.output.history, "w") as handle:
-    json.dump(history, handle)
-resume.unlink()
+# resume.pt is not a declared output, so Snakemake keeps it when a job is killed mid-run.
+# The lock keeps a second trainer (e.g. one orphaned by a killed Snakemake) out of it.
+resume = folder / "resume.pt"
+try:
+    with exclusive(folder / ".train.lock"):
+        history = train_vae(
+            model,
+            image_tensor(train_images, job.device),
+            image_tensor(val_images, job.device),
+            cfg,
+            resume_path=resume,
+            data_digest=digest(train_images, val_images),
+        )
+        history.update(
+            parameters=count_parameters(model), device=str(job.device), precision=cfg.precision
+        )
+        save_torch(
+            snakemake.output.model, checkpoint(model, epoch=cfg.epochs, train_config=params.train)
+        )
+        write_json(snakemake.output.history, history, indent=None)
+        resume.unlink(missing_ok=True)
+except Busy as err:
+    logging.error("%s", err)
+    print(f"ERROR: {err}", file=sys.stderr)
+    sys.exit(1)

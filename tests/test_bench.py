@@ -5,7 +5,7 @@ import json
 import torch
 
 from facevae import bench
-from facevae.models import build_cnn
+from facevae.cnn import build_cnn
 from facevae.vae import build_vae
 
 

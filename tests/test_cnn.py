@@ -1,23 +1,14 @@
 """Chapter 1 models: shapes, the schedule, a tiny overfit, determinism, checkpoints, metrics."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
 
-from facevae.device import (
-    adam,
-    autocast,
-    cpu_bf16_pays,
-    pick_device,
-    prepare,
-    resolve_precision,
-)
+from facevae.cnn import TASKS, build_cnn, load_cnn
+from facevae.cnn_train import TrainConfig, lr_at_epoch, predict, train_cnn
+from facevae.layers import checkpoint, count_parameters
 from facevae.metrics import classification_metrics, confusion, regression_metrics
-from facevae.models import TASKS, build_cnn, checkpoint, conv_block, count_parameters, load_cnn
-from facevae.train import TrainConfig, lr_at_epoch, predict, train_cnn
+from facevae.runtime import prepare
 
 SMALL = {"channels": (8, 16, 16), "hidden": 32}
 
@@ -30,46 +21,9 @@ def test_output_shapes(task, shape):
     assert model(torch.rand(3, 1, 48, 48)).shape == shape
 
 
-def test_feature_map_shapes():
-    maps = build_cnn("gender").features.feature_maps(torch.rand(2, 1, 48, 48))
-    assert [tuple(m.shape) for m in maps] == [(2, 32, 24, 24), (2, 64, 12, 12), (2, 128, 6, 6)]
-
-
-def test_block_equals_the_originals_order():
-    """Pooling before the ReLU (for speed) gives the original conv -> ReLU -> pool -> BN block's
-    outputs and gradients, with the same parameter names."""
-    torch.manual_seed(0)
-    ours = conv_block(3, 8)
-    conv, pool, relu, norm = ours
-    original = torch.nn.Sequential(conv, relu, pool, norm)
-    assert [name for name, _ in ours.named_parameters()] == [
-        name for name, _ in original.named_parameters()
-    ]
-    x = torch.randn(4, 3, 12, 12)
-    out = ours(x)
-    torch.testing.assert_close(out, original(x))
-    (grad,) = torch.autograd.grad(out.square().sum(), conv.weight)
-    (grad_original,) = torch.autograd.grad(original(x).square().sum(), conv.weight)
-    torch.testing.assert_close(grad, grad_original)
-
-
-def test_adam_is_fused_where_torch_can():
-    model = build_cnn("gender", **SMALL)
-    assert adam(model.parameters(), 1e-3).defaults["fused"]
-    assert not adam([torch.zeros(2, device="meta")], 1e-3).defaults["fused"]
-
-
 def test_schedule_is_the_originals():
     assert lr_at_epoch(0, 2000) == pytest.approx(1 / 2000)
     assert lr_at_epoch(9, 2000) == pytest.approx(1 / 20000)
-
-
-def test_device_choice():
-    assert pick_device("cpu").type == "cpu"
-    assert pick_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
-    if not torch.cuda.is_available():
-        with pytest.raises(RuntimeError, match="no CUDA"):
-            pick_device("cuda")
 
 
 def _tiny_data(task, n, seed=0):
@@ -141,24 +95,6 @@ def test_regression_metrics_by_hand():
     assert m["test_bias"] == pytest.approx(-2 / 3)
 
 
-def test_precision_and_layout_helpers():
-    cpu = torch.device("cpu")
-    assert resolve_precision("fp32", cpu) == "fp32"
-    assert resolve_precision("bf16", cpu) == "bf16"
-    assert resolve_precision("auto", cpu) in ("bf16", "fp32")
-    # bf16 pays on AMX; AVX-512 BF16 alone runs it slower than fp32 (see cpu_bf16_pays).
-    assert cpu_bf16_pays(" fpu avx512f avx512_bf16 amx_bf16 amx_tile amx_int8")
-    assert not cpu_bf16_pays(" fpu avx512f avx512_bf16 avx512_fp16")
-    assert not cpu_bf16_pays("")
-    model = prepare(build_cnn("gender", **SMALL), cpu)
-    weight = model.features.blocks[1][0].weight
-    assert weight.is_contiguous(memory_format=torch.channels_last)
-    with autocast(cpu, "bf16"):
-        assert model(torch.rand(2, 1, 48, 48)).dtype == torch.bfloat16
-    with autocast(cpu, "fp32"):
-        assert model(torch.rand(2, 1, 48, 48)).dtype == torch.float32
-
-
 def test_bf16_training_still_learns():
     torch.manual_seed(0)
     model = prepare(build_cnn("gender", **SMALL), torch.device("cpu"))
@@ -166,35 +102,3 @@ def test_bf16_training_still_learns():
     cfg = TrainConfig(epochs=80, batch_size=16, lr_scale=100, log_every=1000, precision="bf16")
     history = train_cnn(model, "gender", (x, y), (x, y), cfg)
     assert history["val_metric"][-1] == 1.0
-
-
-PAGE_FAULTS_OF_TRAINING_STEPS = """
-import resource, sys, torch
-from facevae.device import keep_freed_memory
-from facevae.models import conv_block
-kept = keep_freed_memory() if sys.argv[1] == "keep" else False
-block, x = conv_block(1, 64), torch.rand(64, 1, 48, 48)  # a 38 MB activation per step
-block(x).square().mean().backward()  # first step: everything is new
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(5):
-    block(x).square().mean().backward()
-print(kept, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc setting")
-def test_kept_memory_saves_page_faults():
-    """Counted, not timed: later training steps fault far fewer fresh pages in."""
-
-    def run(mode):
-        args = [sys.executable, "-c", PAGE_FAULTS_OF_TRAINING_STEPS, mode]
-        kept, faults = subprocess.run(
-            args, check=True, capture_output=True, text=True
-        ).stdout.split()
-        return kept == "True", int(faults)
-
-    kept, faults_kept = run("keep")
-    _, faults_default = run("default")
-    assert kept
-    # Measured here: 14,000-30,000 against 106,000-180,000 (a 38 MB block is 9,216 pages).
-    assert faults_kept < faults_default / 2

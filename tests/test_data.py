@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from conftest import table_text
 
+from facevae import data
 from facevae.data import DataError, duplicate_groups, load_faces, parse_pixels, quality_report
 
 
@@ -166,3 +167,110 @@ def test_duplicate_groups_and_conflicts():
     assert report["conflicting_groups"] == 1
     assert report["gender"] == {"male": 3, "female": 3}
     assert report["ethnicity"]["white"] == 3
+
+
+def _with_lines_before(text: str, row: int, extra: str) -> str:
+    """Insert `extra` (raw text, ending in a newline) before data row `row` of a table."""
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[: row + 1]) + extra + "".join(lines[row + 1 :])
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_line_numbers_count_blank_lines(write_table, newline):
+    # Row 2 (line 4 of a plain table) and row 3 have age 0; pandas skips the empty,
+    # space-only and tab-only lines, but they are lines of the file all the same.
+    text = table_text().replace("\n22,", "\n0,").replace("\n23,", "\n0,")
+    text = "\n" + _with_lines_before(text, 2, "\n   \n\t\n")
+    path = write_table(text.replace("\n", newline))
+    with pytest.raises(DataError, match=rf"^{path}: line 8, 9: age = 0 is outside"):
+        load_faces(path)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_line_numbers_count_lines_inside_quoted_fields(write_table, newline):
+    # Row 1's name spans three lines, so the bad row 2 starts on line 6, not 4.
+    text = table_text().replace("face_1.jpg", '"face\n1\n.jpg"').replace("\n22,", "\n0,")
+    path = write_table(text.replace("\n", newline))
+    with pytest.raises(DataError, match=rf"^{path}: line 6: age = 0 is outside"):
+        load_faces(path)
+
+
+def test_line_numbers_in_gzip_and_header_after_blank_lines(tmp_path):
+    path = tmp_path / "faces.csv.gz"
+    text = _with_lines_before(table_text(), 1, "\n\n").replace("\n21,", "\n2x,")
+    path.write_bytes(gzip.compress(("\n \n" + text).encode()))
+    with pytest.raises(DataError, match=rf"^{path}: line 7: age is not an integer"):
+        load_faces(path)
+    path.write_bytes(gzip.compress(("\n \n" + text.replace("gender", "sex", 1)).encode()))
+    with pytest.raises(DataError, match=rf"^{path}: line 3: header has columns"):
+        load_faces(path)
+
+
+@pytest.mark.parametrize(
+    ("damage", "line", "problem"),
+    [
+        (lambda t: t.replace("face_2.jpg", "face,2.jpg"), "line 6", "6 fields, expected 5"),
+        (lambda t: t.replace("face_3.jpg", '"face_3.jpg'), "line 7", "never closed"),
+    ],
+    ids=["extra-field", "open-quote"],
+)
+def test_csv_errors_name_the_physical_line(write_table, damage, line, problem):
+    # Row 1's name spans two lines and a blank line follows, which pandas' own "line" or
+    # "row" in its message does not count.
+    text = _with_lines_before(table_text().replace("face_1.jpg", '"face\n1.jpg"'), 2, "\n")
+    path = write_table(damage(text))
+    with pytest.raises(DataError, match=rf"^{path}: {line}: cannot be read as CSV: .*{problem}"):
+        load_faces(path)
+
+
+def test_newline_inside_pixels_is_named_on_its_line(write_table):
+    text = table_text(
+        pixels=_bad_pixels(2, '"' + " ".join(["1"] * 1000) + "\n" + "1 " * 1304 + '"')
+    )
+    path = write_table(text)
+    with pytest.raises(DataError, match=rf"^{path}: line 4: pixels must .*found '\\n'"):
+        load_faces(path)
+
+
+def test_unknown_lines_are_not_guessed(write_table, monkeypatch):
+    def unreadable(path):
+        raise OSError("gone")
+
+    monkeypatch.setattr(data, "_record_starts", unreadable)
+    path = write_table(table_text().replace("\n21,", "\n2x,"))
+    with pytest.raises(DataError, match=rf"^{path}: data row 2 \(line numbers unknown\): age"):
+        load_faces(path)
+
+
+def test_long_img_name_is_refused(write_table):
+    name = "n" * 1_000_000
+    text = table_text(n=13).replace("face_4.jpg", name).replace("face_9.jpg", name[:256])
+    path = write_table(text)
+    with pytest.raises(DataError) as err:
+        load_faces(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: line 6, 11: img_name is 1,000,000 characters long")
+    assert f"limit is {data.MAX_NAME_LENGTH}" in message
+    assert len(message) < 1000
+    # A name at the limit is fine.
+    path = write_table(table_text().replace("face_1.jpg", "n" * data.MAX_NAME_LENGTH))
+    assert len(load_faces(path)["img_name"][1]) == data.MAX_NAME_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda t: t.replace("\n21,", "\n" + "x" * 1_000_000 + ","), "line 3: age is not"),
+        (lambda t: t.replace("pixels", "pixels" + "x" * 1_000_000, 1), "line 1: header"),
+        (lambda t: t.replace("pixels", "pixels" + ",extra" * 200, 1), "line 1: header"),
+        (lambda t: t.replace("\n23,", "\n1e30,"), "line 5: age = 1e+30 is outside"),
+    ],
+    ids=["long-label", "long-header", "many-columns", "huge-number"],
+)
+def test_values_from_the_file_are_shown_cut_short(write_table, damage, expected):
+    path = write_table(damage(table_text()))
+    with pytest.raises(DataError) as err:
+        load_faces(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: {expected}")
+    assert len(message) < 1000

@@ -121,7 +121,7 @@ def test_no_devices_means_no_claim(tmp_path):
 def test_pick_device_gives_parallel_cuda_jobs_their_own_gpu(tmp_path, monkeypatch):
     import torch
 
-    from facevae.device import pick_device
+    from facevae.runtime import pick_device
 
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)

@@ -53,4 +53,4 @@ def test_latex_table_with_two_header_rows():
     lines = text.splitlines()
     assert lines[:5] == [r"\begin{tabular}{lr}", r"\toprule", r"a & b \\", r" & x \\", r"\midrule"]
     assert lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
-    assert model_label("z256_b0.01") == r"$z=256$, $\beta=0.01$"
+    assert model_label({"latent": 256, "beta": 0.01}) == r"$z=256$, $\beta=0.01$"

@@ -4,21 +4,18 @@ import numpy as np
 import pytest
 import torch
 
+from facevae import SIDE
 from facevae.metrics import image_metrics
 from facevae.restore import (
     DENOISERS,
     add_noise,
-    decode_grid,
     erase,
     inpaint_biharmonic,
-    interpolation_grid,
-    sample_latent_corners,
+    run_protocol,
     vae_inpaint,
     vae_restore,
 )
 from facevae.vae import build_vae
-
-SIDE = 48
 
 
 def blob(n=1, centre=(24, 24), width=8.0):
@@ -188,46 +185,31 @@ def test_vae_restore_leaves_the_training_mode_alone():
     assert model.training
 
 
-# --- latent space --------------------------------------------------------------------------
+# --- the protocol ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["numpy", "torch"])
-def test_interpolation_grid_corners_and_centre(kind):
-    corners = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
-    if kind == "torch":
-        corners = torch.from_numpy(corners)
-    grid = interpolation_grid(corners, 5)
-    assert tuple(grid.shape) == (5, 5, 6)
-    assert isinstance(grid, torch.Tensor) == (kind == "torch")
-    grid, corners = np.asarray(grid), np.asarray(corners)
-    for entry, corner in zip([grid[0, 0], grid[0, -1], grid[-1, 0], grid[-1, -1]], corners):
-        assert np.array_equal(entry, corner)
-    np.testing.assert_allclose(grid[2, 2], corners.mean(axis=0), atol=1e-6)
-    # Edges are linear blends of their two corners.
-    np.testing.assert_allclose(grid[0, 2], (corners[0] + corners[1]) / 2, atol=1e-6)
-    np.testing.assert_allclose(grid[2, 0], (corners[0] + corners[2]) / 2, atol=1e-6)
-
-
-def test_decode_grid_corners_match_direct_decoding(tiny_vae):
-    corners = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
-    images = decode_grid(tiny_vae, interpolation_grid(corners, 4), batch_size=5)
-    assert images.shape == (4, 4, SIDE, SIDE)
-    with torch.no_grad():
-        direct = torch.sigmoid(tiny_vae.decode(corners)).squeeze(1)
-    decoded = torch.from_numpy(images[[0, 0, -1, -1], [0, -1, 0, -1]])
-    assert torch.allclose(decoded, direct, atol=1e-6)
-
-
-def test_sample_latent_corners_is_repeatable(tiny_vae):
-    faces = np.random.default_rng(0).uniform(size=(20, SIDE, SIDE)).astype(np.float32)
-    first = sample_latent_corners(tiny_vae, faces, np.random.default_rng(42))
-    again = sample_latent_corners(tiny_vae, faces, np.random.default_rng(42))
-    other = sample_latent_corners(tiny_vae, faces, np.random.default_rng(43))
-    assert first.shape == (4, 3)
-    assert torch.equal(first, again)
-    assert not torch.allclose(first, other)
-    # A sample, not the posterior mean: z differs from mu of the chosen faces.
-    index = np.random.default_rng(42).choice(len(faces), size=4, replace=False)
-    with torch.no_grad():
-        mu, _ = tiny_vae.encode(torch.from_numpy(faces[index]).unsqueeze(1))
-    assert not torch.allclose(first, mu)
+def test_protocol_scores_every_method_and_names_the_best(tiny_vae):
+    clean = blob(4, width=6.0)
+    settings = dict(
+        seed=0,
+        noise_sigmas=[0.1, 0.2],
+        denoisers=["mean_filter", "median"],
+        erase_size=[8, 8],
+        n_examples=2,
+    )
+    metrics, examples = run_protocol(tiny_vae, clean, **settings)
+    assert set(metrics) == {"noise_s0.1", "noise_s0.2", "erase", "noise", "best"}
+    assert set(metrics["noise_s0.1"]) == {"corrupted", "vae", "mean_filter", "median"}
+    assert set(metrics["erase"]) == {"corrupted", "vae", "biharmonic"}
+    assert metrics["noise"] == metrics["noise_s0.1"]
+    for corruption in ("noise_s0.1", "noise_s0.2", "erase"):
+        scores = metrics[corruption]
+        best = metrics["best"][corruption]
+        assert best != "corrupted"
+        assert all(scores[best]["psnr"] >= v["psnr"] for m, v in scores.items() if m != "corrupted")
+    # On smooth blobs a 3x3 mean filter beats the noisy input.
+    assert metrics["noise_s0.2"]["mean_filter"]["psnr"] > metrics["noise_s0.2"]["corrupted"]["psnr"]
+    assert examples["noise_s0.1.median"].shape == (2, SIDE, SIDE)
+    assert examples["clean"].shape == (2, SIDE, SIDE)
+    again, _ = run_protocol(tiny_vae, clean, **settings)
+    assert again == metrics  # one seed, the same damage and the same scores

@@ -58,5 +58,6 @@ def test_killed_training_resumes_to_the_same_weights(tmp_path):
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "resuming from" in log.read_text()
     assert not (killed / "results" / "vae" / "z4_b1" / "resume.pt").exists()
+    assert not [p for p in (killed / "results").rglob("*.tmp")], "a temp file was left behind"
     a, b = weights(straight / TARGET), weights(killed / TARGET)
     assert all(torch.equal(a[name], b[name]) for name in a)

@@ -1,16 +1,28 @@
 """Chapter 2 models: shapes, the KL term by hand, a falling loss, resume equivalence, metrics."""
 
+import logging
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from facevae.device import image_tensor
+from facevae import SIDE
+from facevae.files import digest
+from facevae.layers import checkpoint, count_parameters
 from facevae.metrics import choose_best, image_metrics, summarise
-from facevae.models import checkpoint, count_parameters
+from facevae.runtime import image_tensor
 from facevae.synthetic import make_faces
-from facevae.vae import build_vae, kl_divergence, load_vae, reconstruction_error, vae_loss
+from facevae.vae import (
+    build_vae,
+    decode_grid,
+    interpolation_grid,
+    kl_divergence,
+    load_vae,
+    reconstruction_error,
+    sample_latent_corners,
+    vae_loss,
+)
 from facevae.vae_train import VAETrainConfig, evaluate_vae, train_vae
 
 TINY = {"channels": (4, 8, 8), "hidden": (16,)}
@@ -96,6 +108,82 @@ def test_resume_file_from_other_settings_is_ignored(tmp_path):
     assert len(history["val_recon"]) == 1  # trained from scratch, not "already finished"
 
 
+def _weights_equal(a, b) -> bool:
+    return all(torch.equal(value, b.state_dict()[name]) for name, value in a.state_dict().items())
+
+
+def test_resume_after_a_data_change_equals_a_fresh_run(tmp_path, caplog):
+    """A state saved while training on other data (a new split seed, another table) must not
+    be resumed: part of the new test split could have been trained on."""
+    old, new = _faces(48, seed=0), _faces(48, seed=5)
+    x_val = _faces(16, seed=1)
+    cfg = VAETrainConfig(epochs=3, beta=1.0, batch_size=16, seed=4)
+    resume = tmp_path / "resume.pt"
+    torch.manual_seed(0)
+    killed = build_vae(latent=3, **TINY)
+    old_cfg = VAETrainConfig(epochs=2, beta=1.0, batch_size=16, seed=4)
+    train_vae(killed, old, x_val, old_cfg, resume_path=resume, data_digest=digest(old))
+
+    torch.manual_seed(0)
+    fresh = build_vae(latent=3, **TINY)
+    train_vae(fresh, new, x_val, cfg)
+    torch.manual_seed(0)
+    rerun = build_vae(latent=3, **TINY)
+    with caplog.at_level(logging.INFO, logger="facevae.vae_train"):
+        train_vae(rerun, new, x_val, cfg, resume_path=resume, data_digest=digest(new))
+    assert "other data" in caplog.text
+    assert _weights_equal(fresh, rerun)
+
+
+def test_fewer_epochs_than_saved_start_fresh(tmp_path):
+    x = _faces(32)
+    cfg = dict(beta=1.0, batch_size=16, seed=2)
+    resume = tmp_path / "resume.pt"
+    train_vae(build_vae(latent=3, **TINY), x, x, VAETrainConfig(epochs=3, **cfg), resume)
+    torch.manual_seed(0)
+    straight = build_vae(latent=3, **TINY)
+    train_vae(straight, x, x, VAETrainConfig(epochs=2, **cfg))
+    torch.manual_seed(0)
+    shorter = build_vae(latent=3, **TINY)
+    history = train_vae(shorter, x, x, VAETrainConfig(epochs=2, **cfg), resume_path=resume)
+    assert len(history["val_recon"]) == len(history["epoch_seconds"]) == 2
+    assert _weights_equal(straight, shorter)
+
+
+class _Planted:
+    """Unpickling this calls open(path, "w"): a file appears if the loader runs code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+@pytest.mark.parametrize("kind", ["planted", "empty", "truncated", "foreign"])
+def test_a_bad_resume_file_is_ignored_in_one_log_line(tmp_path, caplog, kind):
+    resume, marker = tmp_path / "resume.pt", tmp_path / "code_ran"
+    x = _faces(16)
+    if kind == "planted":
+        torch.save({"settings": _Planted(marker)}, resume)
+    elif kind == "empty":
+        resume.write_bytes(b"")
+    elif kind == "truncated":
+        train_vae(build_vae(latent=3, **TINY), x, x, VAETrainConfig(epochs=1), resume)
+        resume.write_bytes(resume.read_bytes()[:300])
+    else:
+        torch.save({"weights": torch.zeros(3)}, resume)
+    with caplog.at_level(logging.INFO, logger="facevae.vae_train"):
+        history = train_vae(
+            build_vae(latent=3, **TINY), x, x, VAETrainConfig(epochs=1), resume_path=resume
+        )
+    assert not marker.exists()
+    assert len(history["val_recon"]) == 1
+    starts = [r for r in caplog.records if "starting fresh" in r.getMessage()]
+    assert len(starts) == 1 and str(resume) in starts[0].getMessage()
+    assert "Traceback" not in caplog.text and len(starts[0].getMessage()) < 400
+
+
 def test_checkpoint_round_trip(tmp_path):
     model = build_vae(latent=5, **TINY).eval()
     torch.save(checkpoint(model), tmp_path / "vae.pt")
@@ -120,3 +208,54 @@ def test_choose_best_respects_direction():
     metrics = {"a": {"test_psnr": 20, "test_mse": 0.01}, "b": {"test_psnr": 25, "test_mse": 0.02}}
     assert choose_best(metrics, "psnr") == "b"
     assert choose_best(metrics, "mse") == "a"
+
+
+@pytest.fixture(scope="module")
+def tiny_vae():
+    torch.manual_seed(0)
+    return build_vae(latent=3, channels=(4, 8, 8), hidden=(16,)).eval()
+
+
+# --- latent space --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_interpolation_grid_corners_and_centre(kind):
+    corners = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
+    if kind == "torch":
+        corners = torch.from_numpy(corners)
+    grid = interpolation_grid(corners, 5)
+    assert tuple(grid.shape) == (5, 5, 6)
+    assert isinstance(grid, torch.Tensor) == (kind == "torch")
+    grid, corners = np.asarray(grid), np.asarray(corners)
+    for entry, corner in zip([grid[0, 0], grid[0, -1], grid[-1, 0], grid[-1, -1]], corners):
+        assert np.array_equal(entry, corner)
+    np.testing.assert_allclose(grid[2, 2], corners.mean(axis=0), atol=1e-6)
+    # Edges are linear blends of their two corners.
+    np.testing.assert_allclose(grid[0, 2], (corners[0] + corners[1]) / 2, atol=1e-6)
+    np.testing.assert_allclose(grid[2, 0], (corners[0] + corners[2]) / 2, atol=1e-6)
+
+
+def test_decode_grid_corners_match_direct_decoding(tiny_vae):
+    corners = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    images = decode_grid(tiny_vae, interpolation_grid(corners, 4), batch_size=5)
+    assert images.shape == (4, 4, SIDE, SIDE)
+    with torch.no_grad():
+        direct = torch.sigmoid(tiny_vae.decode(corners)).squeeze(1)
+    decoded = torch.from_numpy(images[[0, 0, -1, -1], [0, -1, 0, -1]])
+    assert torch.allclose(decoded, direct, atol=1e-6)
+
+
+def test_sample_latent_corners_is_repeatable(tiny_vae):
+    faces = np.random.default_rng(0).uniform(size=(20, SIDE, SIDE)).astype(np.float32)
+    first = sample_latent_corners(tiny_vae, faces, np.random.default_rng(42))
+    again = sample_latent_corners(tiny_vae, faces, np.random.default_rng(42))
+    other = sample_latent_corners(tiny_vae, faces, np.random.default_rng(43))
+    assert first.shape == (4, 3)
+    assert torch.equal(first, again)
+    assert not torch.allclose(first, other)
+    # A sample, not the posterior mean: z differs from mu of the chosen faces.
+    index = np.random.default_rng(42).choice(len(faces), size=4, replace=False)
+    with torch.no_grad():
+        mu, _ = tiny_vae.encode(torch.from_numpy(faces[index]).unsqueeze(1))
+    assert not torch.allclose(first, mu)

@@ -126,12 +126,14 @@ def test_bad_table_fails_with_line_and_leaves_no_output(tmp_path):
     assert not list((workdir / "results" / "data").glob("*.tmp*"))
 
 
-def _jobs_after_edit(smoke_run, tmp_path, relative_path) -> dict[str, int]:
-    """Job counts of a dry run after appending a comment to one file of a finished copy."""
+def _jobs_after_edit(smoke_run, tmp_path, relative_path, edit=None) -> dict[str, int]:
+    """Job counts of a dry run after editing one file of a finished copy: ``edit(text)``
+    gives the new text; by default a comment is appended."""
     workdir = tmp_path / "edited"
     shutil.copytree(smoke_run, workdir, symlinks=True)  # copy2 keeps the mtimes
-    with open(workdir / relative_path, "a") as handle:
-        handle.write("\n# edited by a test\n")
+    path = workdir / relative_path
+    text = path.read_text()
+    path.write_text(edit(text) if edit else text + "\n# edited by a test\n")
     result = snakemake(workdir, "--dry-run", "--quiet", "rules", "--configfile", "tests/smoke.yaml")
     assert result.returncode == 0, result.stderr[-2000:]
     return _job_counts(result.stdout + result.stderr)
@@ -152,6 +154,37 @@ def test_editing_a_figure_script_reruns_only_that_figure(smoke_run, tmp_path):
     assert jobs == {"all": 1, "fig_training_loss": 1, "report": 1}
 
 
+def test_rewording_the_data_source_reruns_only_the_report(smoke_run, tmp_path):
+    def reword(text):
+        assert "synthetic demo data (" in text
+        return text.replace("synthetic demo data (", "generated demo faces (")
+
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "rules/common.smk", reword)
+    assert jobs == {"all": 1, "summary": 1, "macros": 1, "report": 1}
+
+
+def test_editing_restoration_code_reruns_restoration_only(smoke_run, tmp_path):
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/restore.py")
+    assert jobs.pop("restore_faces") == 1
+    # What reads its outputs follows; no model is trained or evaluated again.
+    assert set(jobs) <= {"all", "fig_restoration", "table_restore", "summary", "macros", "report"}
+
+
+def test_the_best_vae_is_one_file_and_no_temp_files_remain(smoke_run):
+    import json
+
+    import torch
+
+    best = json.loads((smoke_run / "results" / "vae" / "best.json").read_text())
+    chosen = smoke_run / "results" / "vae" / best["name"] / "model.pt"
+    copy = smoke_run / "results" / "vae" / "best" / "model.pt"
+    assert chosen.read_bytes() == copy.read_bytes()
+    assert best["latent"] in (4, 256) and best["beta"] in (1, 0.01)  # the grid point itself
+    assert torch.load(copy, weights_only=True)["model_args"]["latent"] == best["latent"]
+    assert not [p for p in smoke_run.rglob("*.tmp") if ".snakemake" not in p.parts]
+    assert not list((smoke_run / "results" / "vae").rglob("resume.pt"))
+
+
 def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/vae_train.py")
     assert jobs["train_vae"] == 4
@@ -159,7 +192,7 @@ def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
 
 
 def test_editing_cnn_code_retrains_exactly_the_cnns(smoke_run, tmp_path):
-    jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/train.py")
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/cnn_train.py")
     assert jobs["train_cnn"] == 3
     assert "train_vae" not in jobs and "restore_faces" not in jobs
 

@@ -31,10 +31,10 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
-from facevae.device import image_tensor, keep_freed_memory, prepare, resolve_precision
-from facevae.models import build_cnn
+from facevae.cnn import build_cnn
+from facevae.cnn_train import TrainConfig, train_cnn
+from facevae.runtime import image_tensor, keep_freed_memory, prepare, resolve_precision
 from facevae.synthetic import make_faces
-from facevae.train import TrainConfig, train_cnn
 from facevae.vae import build_vae, vae_loss
 from facevae.vae_train import VAETrainConfig, train_vae
 

@@ -6,12 +6,23 @@ blocks of ``pixels`` rows into byte buffers and decodes them with array operatio
 real table (23,705 rows, 55 million numbers) parses in about a second without a Python loop
 over pixels.
 
-Every check reports the file, the first offending line numbers (1-based, the header is line 1)
-and the problem, through :class:`DataError`.
+Every check reports the file, the first offending line numbers and the problem, through
+:class:`DataError`. Line numbers are physical lines of the file (1-based, the header is
+normally line 1), counting the blank lines pandas skips and every line of a quoted field
+that spans several; they are worked out by reading the file a second time, only when an
+error is raised, so a good table never pays for them. Text from the file shown in a message
+(a bad value, the header's columns) is cut to a few dozen characters, and ``img_name`` may
+be at most ``MAX_NAME_LENGTH`` characters long (the names are stored in a fixed-width array).
+
+:func:`split_indices` refuses fractions that do not sum to 1 and splits that would leave a
+part with fewer than ``MIN_PART_FACES`` faces.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,19 +41,139 @@ ETHNICITY_NAMES = ("White", "Black", "East Asian", "South Asian", "Other")
 GENDER_KEYS = tuple(name.lower() for name in GENDER_NAMES)  # keys in JSON summaries
 ETHNICITY_KEYS = tuple(name.lower().replace(" ", "_") for name in ETHNICITY_NAMES)
 SPLIT_NAMES = ("train", "val", "test")
+MAX_NAME_LENGTH = 255  # longest img_name accepted, in characters (like a file name)
+MIN_PART_FACES = 1  # fewest faces a split part may get (validation and test divide by it)
+FRACTION_TOLERANCE = 1e-6  # how far the split fractions' sum may be from 1
 _SHOW_LINES = 5  # how many offending line numbers an error message lists
+_SHOW_CHARS = 40  # how much of a value from the file an error message shows
+_SHOW_COLUMNS = 8  # how many header columns an error message shows
 
 
 class DataError(ValueError):
     """The input table is malformed; the message names the file, lines and problem."""
 
 
-def _fail(path, rows, problem: str):
-    """Raise a DataError naming the first few offending CSV lines (row 0 is line 2)."""
-    rows = np.asarray(rows)
-    lines = ", ".join(str(int(r) + 2) for r in rows[:_SHOW_LINES])
+def _show(text: str) -> str:
+    """Quote text from the file for a message, cut to _SHOW_CHARS characters if longer."""
+    if len(text) <= _SHOW_CHARS:
+        return repr(text)
+    return f"{text[:_SHOW_CHARS]!r}... ({len(text):,} characters)"
+
+
+def _show_list(names) -> str:
+    """A list of names from the file for a message: the first few, each cut short."""
+    names = list(names)
+    shown = [_show(str(name)) for name in names[:_SHOW_COLUMNS]]
+    if len(names) > _SHOW_COLUMNS:
+        shown.append(f"... {len(names) - _SHOW_COLUMNS:,} more")
+    return "[" + ", ".join(shown) + "]"
+
+
+class _Lines:
+    """Names the physical line of the file where each table row starts, found on demand.
+
+    pandas skips blank lines (empty or only spaces and tabs) and lets a quoted field run
+    over several lines, so data row r is not always line r + 2. The real lines are found by
+    reading the file again with the csv module, which splits records the same way; that
+    costs about a second on the real table, so it is done only when an error needs it.
+    ``n_rows`` (the table's row count, once known) cross-checks that second read.
+    With ``scan=False`` (rows that did not come from reading the file) row r is line r + 2.
+    """
+
+    def __init__(self, path, n_rows: int | None = None, scan: bool = True):
+        self.path = path
+        self.n_rows = n_rows
+        self._scan = scan
+        self._tried = False  # read the file at most once, even if that read fails
+        self._starts: np.ndarray | None = None  # first line of every record, blank or not
+        self._blank: np.ndarray | None = None  # whether that record is a skipped blank line
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def _read(self) -> bool:
+        """Find where each record starts (once); False if the file cannot be re-read."""
+        if self._scan and not self._tried:
+            self._tried = True
+            try:
+                self._starts, self._blank = _record_starts(Path(self.path))
+            except (csv.Error, UnicodeDecodeError, EOFError, OSError, IsalError):
+                pass
+        return self._starts is not None
+
+    def of_record(self, number: int) -> int | None:
+        """Line of pandas' record ``number`` (0-based, blank lines counted); None if unknown."""
+        if self._read() and 0 <= number < len(self._starts):
+            return int(self._starts[number])
+        return None
+
+    def header(self) -> int:
+        """The header's line: the first one that is not blank (1 if the file cannot be re-read)."""
+        if self._read() and not self._blank.all():
+            return int(self._starts[~self._blank][0])
+        return 1
+
+    def of_rows(self, rows: np.ndarray) -> np.ndarray | None:
+        """Lines where data rows (0-based, sorted) start; None if they cannot be told."""
+        if not self._scan:
+            return rows + 2  # rows not read from a file: no blank lines, no multi-line fields
+        if not self._read():
+            return None
+        records = self._starts[~self._blank]  # the header, then one per data row
+        agree = self.n_rows is None or len(records) == self.n_rows + 1
+        if not agree or (len(rows) and rows[-1] + 1 >= len(records)):
+            return None  # the csv module split the file differently from pandas
+        return records[rows + 1]
+
+
+def _record_starts(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """First physical line of each CSV record, and whether pandas skips it as blank."""
+    starts, blank = [], []
+    last = ""  # the physical line the csv reader took most recently
+
+    def physical_lines(text):
+        nonlocal last
+        for last in text:
+            yield last
+
+    # The csv module refuses fields over 128 kB by default; lift that limit (it is shared
+    # by the whole process) while reading, so a row with an oversized field is still found.
+    old_limit = csv.field_size_limit(2**31 - 1)
+    try:
+        # newline="" hands the reader each line with its own ending (LF, CRLF or CR), as
+        # the C parser splits them; utf-8-sig drops a byte-order mark, as for pandas.
+        with _open(path) as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
+            reader = csv.reader(physical_lines(text))
+            done = 0  # lines read so far
+            for _ in reader:
+                starts.append(done + 1)
+                # pandas skips a line of nothing but spaces and tabs; a record in quotes
+                # ("") or over several lines is never blank.
+                blank.append(reader.line_num == done + 1 and not last.strip(" \t\r\n"))
+                done = reader.line_num
+    finally:
+        csv.field_size_limit(old_limit)
+    return np.array(starts, dtype=np.int64), np.array(blank, dtype=bool)
+
+
+def _fail(lines: _Lines | str | Path, rows, problem: str):
+    """Raise a DataError naming the first few offending rows by their physical lines.
+
+    ``lines`` is the table's :class:`_Lines`, or a bare path (then row 0 is line 2).
+    """
+    if not isinstance(lines, _Lines):
+        lines = _Lines(lines, scan=False)
+    rows = np.sort(np.asarray(rows, dtype=np.int64))
+    first = rows[:_SHOW_LINES]
     more = f" and {len(rows) - _SHOW_LINES} more" if len(rows) > _SHOW_LINES else ""
-    raise DataError(f"{path}: line {lines}{more}: {problem}")
+    numbers = lines.of_rows(first)
+    if numbers is None:
+        # The second read disagreed with pandas: name the rows rather than guess lines.
+        where = "data row " + ", ".join(str(r + 1) for r in first) + more
+        where += " (line numbers unknown)"
+    else:
+        where = "line " + ", ".join(str(n) for n in numbers) + more
+    raise DataError(f"{lines}: {where}: {problem}")
 
 
 def _open(path: Path):
@@ -51,7 +182,9 @@ def _open(path: Path):
     return open(path, "rb")
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(lines: _Lines) -> pd.DataFrame:
+    """Read the table as text; check its header and that it has rows."""
+    path = Path(lines.path)
     if not path.exists():
         raise DataError(f"{path}: file not found")
     try:
@@ -62,39 +195,82 @@ def _read_table(path: Path) -> pd.DataFrame:
             table = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty (expected a header and rows)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError, IsalError) as err:
+    except pd.errors.ParserError as err:
+        raise DataError(_parser_error_message(lines, err)) from None
+    except (UnicodeDecodeError, EOFError, OSError, IsalError) as err:
         raise DataError(f"{path}: cannot be read as CSV: {err}") from None
     table.columns = [c.strip() for c in table.columns]
     missing = [c for c in COLUMNS if c not in table.columns]
     extra = [c for c in table.columns if c not in COLUMNS]
     if missing or extra:
         raise DataError(
-            f"{path}: line 1: header has columns {list(table.columns)}; expected "
-            f"{list(COLUMNS)} (missing {missing}, unexpected {extra})"
+            f"{path}: line {lines.header()}: header has columns {_show_list(table.columns)}; "
+            f"expected {list(COLUMNS)} (missing {missing}, unexpected {_show_list(extra)})"
         )
     if len(table) == 0:
         raise DataError(f"{path}: the file has a header but no rows")
+    lines.n_rows = len(table)
     return table
 
 
-def _parse_labels(path, table: pd.DataFrame) -> dict[str, np.ndarray]:
+# pandas' C parser counts records, blank lines included: "line" from 1, "row" from 0.
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _parser_error_message(lines: _Lines, err: pd.errors.ParserError) -> str:
+    """Reword pandas' tokenizer error with the physical line (pandas counts records)."""
+    text = str(err).strip()
+    if found := _FIELD_COUNT.search(text):
+        expected, record, seen = (int(g) for g in found.groups())
+        if (line := lines.of_record(record - 1)) is not None:
+            return (
+                f"{lines}: line {line}: cannot be read as CSV: {seen} fields, expected "
+                f"{expected} like the header (a comma in an unquoted field?)"
+            )
+    if found := _OPEN_QUOTE.search(text):
+        if (line := lines.of_record(int(found.group(1)))) is not None:
+            return (
+                f"{lines}: line {line}: cannot be read as CSV: a quote opened here is never closed"
+            )
+    return f"{lines}: cannot be read as CSV: {text[:200]}"
+
+
+def _parse_labels(lines: _Lines, table: pd.DataFrame) -> dict[str, np.ndarray]:
     labels = {}
     for name, (low, high) in LABEL_RANGES.items():
         text = table[name].str.strip()
-        values = pd.to_numeric(text, errors="coerce")
-        bad = np.flatnonzero(values.isna().to_numpy() | (values % 1 != 0).to_numpy())
+        values = pd.to_numeric(text, errors="coerce").to_numpy()
+        bad = np.flatnonzero(np.isnan(values) | (values % 1 != 0))
         if len(bad):
-            _fail(path, bad, f"{name} is not an integer (e.g. {text.iloc[bad[0]]!r})")
-        values = values.to_numpy().astype(np.int64)
+            _fail(lines, bad, f"{name} is not an integer (e.g. {_show(text.iloc[bad[0]])})")
+        # The range is checked before the cast, so a huge value such as 1e30 is shown as it
+        # is rather than as whatever an overflowing int64 makes of it.
         bad = np.flatnonzero((values < low) | (values > high))
         if len(bad):
-            _fail(path, bad, f"{name} = {values[bad[0]]} is outside {low}..{high}")
-        labels[name] = values
+            _fail(lines, bad, f"{name} = {values[bad[0]]:.15g} is outside {low}..{high}")
+        labels[name] = values.astype(np.int64)
     return labels
 
 
-def parse_pixels(path, pixels: pd.Series, threads: int = 1, chunk_rows: int = 256) -> np.ndarray:
+def _check_names(lines: _Lines, names: pd.Series) -> None:
+    """Names end up in a fixed-width array, whose width is the longest name: bound it."""
+    length = names.str.len().to_numpy()
+    bad = np.flatnonzero(length > MAX_NAME_LENGTH)
+    if len(bad):
+        _fail(
+            lines,
+            bad,
+            f"img_name is {length[bad[0]]:,} characters long, the limit is {MAX_NAME_LENGTH} "
+            f"(it starts {names.iloc[bad[0]][:_SHOW_CHARS]!r}...)",
+        )
+
+
+def parse_pixels(source, pixels: pd.Series, threads: int = 1, chunk_rows: int = 256) -> np.ndarray:
     """Decode a column of pixel strings into uint8 images of shape (N, 48, 48).
+
+    ``source`` names the rows in error messages: a path (row 0 is then line 2) or, inside
+    this module, the table's :class:`_Lines`.
 
     The rows are decoded ``chunk_rows`` at a time (see ``_decode_chunk``), so every
     intermediate array stays a few MB: small enough for the CPU cache and for the allocator to
@@ -122,7 +298,7 @@ def parse_pixels(path, pixels: pd.Series, threads: int = 1, chunk_rows: int = 25
         # the message (and example) of its first occurrence.
         worst = min(rank for rank, _, _ in found)
         same = [(bad, message) for rank, bad, message in found if rank == worst]
-        _fail(path, np.concatenate([bad for bad, _ in same]), same[0][1])
+        _fail(source, np.concatenate([bad for bad, _ in same]), same[0][1])
     return images.reshape(len(rows), SIDE, SIDE)
 
 
@@ -138,7 +314,14 @@ def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, tuple[int, np.nda
     # One separator in front (so every token has a predecessor) and padding behind (so the
     # gathers at offsets 1-3 from a token's start stay inside the buffer).
     buf = np.frombuffer(b" " + text + b"\n\n\n\n", np.uint8)
-    row_ends = np.flatnonzero(buf == ord("\n"))[: len(rows)]
+    newlines = np.flatnonzero(buf == ord("\n"))
+    if len(newlines) != len(rows) + 3:
+        # More newlines than the joins and the padding: a row holds one of its own (a quoted
+        # field over several lines), which would throw the row count off.
+        bad = np.array([k for k, row in enumerate(rows) if "\n" in row])
+        message = "pixels must be integers 0-255 separated by spaces (found '\\n')"
+        return None, (0, bad, message)
+    row_ends = newlines[: len(rows)]
 
     digit = buf - np.uint8(ord("0"))  # wraps every non-digit byte to a value >= 10
     is_digit = digit < 10
@@ -180,10 +363,11 @@ def duplicate_groups(images: np.ndarray) -> np.ndarray:
 
 def load_faces(path, threads: int = 1) -> dict[str, np.ndarray]:
     """Parse and validate the CSV (or .csv.gz) table into arrays (pixels on ``threads``)."""
-    path = Path(path)
-    table = _read_table(path)
-    labels = _parse_labels(path, table)
-    images = parse_pixels(path, table["pixels"], threads)
+    lines = _Lines(Path(path))  # the physical line of a row, worked out only for an error
+    table = _read_table(lines)
+    labels = _parse_labels(lines, table)
+    _check_names(lines, table["img_name"])
+    images = parse_pixels(lines, table["pixels"], threads)
     return {
         "images": images,
         **labels,
@@ -222,16 +406,41 @@ def split_indices(group: np.ndarray, fractions, seed: int) -> dict[str, np.ndarr
     """Seeded train/val/test split that keeps every duplicate group inside one part.
 
     Groups are shuffled, then cut where the running row count passes each fraction, so part
-    sizes match the fractions to within one group's size.
+    sizes match the fractions to within one group's size. ``fractions`` are three positive
+    numbers that sum to 1 (within FRACTION_TOLERANCE). A DataError is raised if a part would
+    get fewer than MIN_PART_FACES faces: training would otherwise fail later, dividing by
+    the size of an empty validation or test set.
     """
-    fractions = np.asarray(fractions, dtype=float)
-    if len(fractions) != len(SPLIT_NAMES) or (fractions <= 0).any():
-        raise ValueError(f"need three positive split fractions, got {fractions.tolist()}")
+    try:
+        fractions = np.asarray(fractions, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"need three positive split fractions, got {fractions!r}") from None
+    if fractions.shape != (len(SPLIT_NAMES),) or not (fractions > 0).all():
+        raise DataError(f"need three positive split fractions, got {fractions.tolist()}")
+    total = fractions.sum()
+    if not abs(total - 1) <= FRACTION_TOLERANCE:
+        raise DataError(
+            f"split fractions {fractions.tolist()} sum to {total:.10g}; they must sum to 1"
+        )
     rng = np.random.default_rng(seed)
-    order = rng.permutation(group.max() + 1)
-    sizes = np.bincount(group)[order]
-    cut = np.cumsum(fractions / fractions.sum())[:-1] * len(group)
+    order = rng.permutation(group.max() + 1 if len(group) else 0)
+    sizes = np.bincount(group, minlength=len(order))[order]
+    # Divide by the sum even though it is 1 within the tolerance: [0.7, 0.2, 0.1] sums to
+    # 0.9999999999999999 in floating point, and the cut points (hence the parts) of the
+    # existing splits were computed from the divided fractions.
+    cut = np.cumsum(fractions / total)[:-1] * len(group)
     part_of_group = np.empty(len(order), dtype=np.int64)
     part_of_group[order] = np.searchsorted(cut, np.cumsum(sizes) - sizes / 2)
     part = part_of_group[group]
-    return {name: np.flatnonzero(part == k) for k, name in enumerate(SPLIT_NAMES)}
+    parts = {name: np.flatnonzero(part == k) for k, name in enumerate(SPLIT_NAMES)}
+    counts = {name: len(index) for name, index in parts.items()}
+    if min(counts.values()) < MIN_PART_FACES:
+        shown = ", ".join(f"{name} {n}" for name, n in counts.items())
+        n_groups = len(np.unique(group))
+        raise DataError(
+            f"split fractions {fractions.tolist()} give {shown} of the {len(group)} faces "
+            f"({n_groups} groups of pixel-identical faces, each kept in one part); each part "
+            f"needs at least {MIN_PART_FACES} face(s): too few rows or duplicate groups for these "
+            "fractions"
+        )
+    return parts

@@ -82,9 +82,7 @@ def atomic_path(target) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_orphans(target)
-    tmp = target.with_name(
-        f"{_temp_prefix(target)}{_owner_tag()}.{secrets.token_hex(4)}{_SUFFIX}"
-    )
+    tmp = target.with_name(f"{_temp_prefix(target)}{_owner_tag()}.{secrets.token_hex(4)}{_SUFFIX}")
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -133,7 +131,7 @@ def read_json(path):
 def save_npz(path, **arrays) -> None:
     """Arrays to an uncompressed .npz (no object arrays: it must load without pickle)."""
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, allow_pickle=False, **arrays)
     write_bytes(path, buffer.getvalue())
 
 
@@ -202,3 +200,15 @@ def exclusive(lock_file) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def digest(*arrays: np.ndarray) -> str:
+    """SHA-256 of the arrays' shapes, types and bytes: equal digests, equal data."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        h.update(f"{array.dtype.str}{array.shape};".encode())
+        h.update(array.data)
+    return h.hexdigest()

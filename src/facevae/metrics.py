@@ -70,6 +70,12 @@ def image_metrics(reference: np.ndarray, restored: np.ndarray) -> dict[str, np.n
     return {"psnr": psnr, "ssim": ssim, "mse": mse}
 
 
+def mean_image_metrics(reference: np.ndarray, restored: np.ndarray) -> dict[str, float]:
+    """Mean PSNR and SSIM over a stack of images (the restoration chapter's scores)."""
+    per_image = image_metrics(reference, restored)
+    return {"psnr": float(per_image["psnr"].mean()), "ssim": float(per_image["ssim"].mean())}
+
+
 def summarise(values: dict[str, np.ndarray], prefix: str = "test_") -> dict[str, float]:
     """Mean and standard deviation of each per-image metric: {test_psnr, test_psnr_std, ...}."""
     out = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
+
+from facevae.files import save_figure, write_text  # noqa: E402
 
 TEXT_WIDTH = 6.3  # inches: the report's text width, so figures are not scaled down in print
 STYLE = {
@@ -46,18 +46,16 @@ def show_face(ax, image, title=None):
 
 
 def save(fig, path, log=None) -> None:
-    """Save as PDF (or by suffix) and close, creating the folder if needed; with ``log``, note
-    there what was drawn (size and panels), so a figure rule's log says more than nothing."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Save as PDF (or by suffix, atomically) and close; with ``log``, note there what was
+    drawn (size and panels), so a figure rule's log says more than nothing."""
     width, height = fig.get_size_inches()
     panels = sum(ax.get_visible() for ax in fig.axes)
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)
     if log is not None:
-        Path(log).write_text(f"{path}: {width:.2f} x {height:.2f} in, {panels} visible panels\n")
+        write_text(log, f"{path}: {width:.2f} x {height:.2f} in, {panels} visible panels\n")
 
 
-def vae_label(name: str, sep: str = ", ") -> str:
-    """Readable name of a VAE grid point: 'z256_b0.01' -> 'latent 256, β = 0.01'."""
-    latent, beta = name[1:].split("_b")
-    return f"latent {latent}{sep}β = {beta}"
+def vae_label(point: dict, sep: str = ", ") -> str:
+    """Readable name of a VAE grid point: {latent: 256, beta: 0.01} -> 'latent 256, β = 0.01'."""
+    return f"latent {point['latent']}{sep}β = {point['beta']:g}"

@@ -7,11 +7,7 @@ made here defines one control sequence per summary key, so the key in the text i
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
-from pathlib import Path
 
 _LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
     "~": r"\~{}",
@@ -91,21 +87,23 @@ def latex_table(header: list, rows: list[list[str]], align: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def model_label(name: str) -> str:
-    """LaTeX label of a VAE grid point: z256_b0.01 -> $z=256$, $\\beta=0.01$."""
-    latent, beta = name[1:].split("_b")
-    return rf"$z={latent}$, $\beta={beta}$"
+def model_label(point: dict) -> str:
+    """LaTeX label of a VAE grid point: {latent: 256, beta: 0.01} -> $z=256$, $\\beta=0.01$."""
+    return rf"$z={point['latent']}$, $\beta={point['beta']:g}$"
 
 
-def write_text(path, text: str) -> None:
-    """Write a text file atomically (no half-written output if the job dies)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+# How the text names each restoration method (facevae.restore's method ids).
+METHOD_NAMES = {
+    "vae": "the VAE",
+    "mean_filter": "the mean filter",
+    "median": "the median filter",
+    "gaussian": "Gaussian smoothing",
+    "tv": "total-variation denoising",
+    "nl_means": "non-local means",
+    "wavelet": "wavelet shrinkage",
+    "biharmonic": "biharmonic inpainting",
+}
 
 
-def write_json(path, obj) -> None:
-    write_text(path, json.dumps(obj, indent=2) + "\n")
+def method_name(method: str) -> str:
+    return METHOD_NAMES.get(method, method.replace("_", " "))

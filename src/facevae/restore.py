@@ -15,14 +15,12 @@ Families:
   pixels, classically by a smooth (biharmonic) continuation or with the VAE's prior.
 * VAE restoration (``vae_restore``): encode, decode the posterior mean; whatever the
   decoder cannot express (noise, an erased block) is replaced by what faces usually look like.
-* Latent-space exploration (``sample_latent_corners``, ``interpolation_grid``,
-  ``decode_grid``): a grid of faces decoded from a bilinear blend of four latent codes,
-  showing whether the latent space is smooth between faces.
+* The chapter's protocol (``run_protocol``): which corruptions, in which order from one seed,
+  which methods, how they are scored and which one is best.
 """
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 
 import numpy as np
@@ -36,6 +34,8 @@ from skimage.restoration import (
     estimate_sigma,
 )
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
+
+from facevae.vae import evaluating
 
 
 def _stack(images) -> np.ndarray:
@@ -194,27 +194,14 @@ def inpaint_biharmonic(erased, mask) -> np.ndarray:
 # --- the VAE -------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _evaluating(model: torch.nn.Module):
-    """Eval mode (BatchNorm uses its running statistics) and no gradients, then restore
-    the caller's mode, so restoring never changes a model that is still being trained."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield next(model.parameters()).device
-    finally:
-        model.train(was_training)
-
-
 def vae_restore(model, images, batch_size: int = 512) -> np.ndarray:
     """The VAE's reconstruction (the posterior mean, decoded) of each image."""
     images = _stack(images)
     out = []
-    with _evaluating(model) as device:
+    with evaluating(model) as device:
         for start in range(0, len(images), batch_size):
             x = torch.from_numpy(images[start : start + batch_size]).unsqueeze(1).to(device)
-            out.append(model.reconstruct(x).squeeze(1).cpu().numpy())
+            out.append(model.reconstruct(x).squeeze(1).float().cpu().numpy())
     if not out:
         return images.copy()
     return _finish(np.concatenate(out))
@@ -234,50 +221,74 @@ def vae_inpaint(model, erased, mask, iterations: int = 1, batch_size: int = 512)
     return filled
 
 
-def sample_latent_corners(model, images, rng: np.random.Generator, n: int = 4) -> torch.Tensor:
-    """n codes drawn from the learned latent distribution: the posteriors q(z|x) of n random
-    faces, sampled as z = mu + sigma * eps. Returns (n, latent) on the model's device."""
-    images = _stack(images)
-    index = rng.choice(len(images), size=n, replace=False)
-    # eps comes from a CPU torch Generator seeded from rng: the same rng state gives the same
-    # codes, and the global torch seed is left alone.
-    generator = torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
-    with _evaluating(model) as device:
-        x = torch.from_numpy(images[index]).unsqueeze(1).to(device)
-        mu, logvar = model.encode(x)
-        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(device)
-        return mu + torch.exp(0.5 * logvar) * eps
+# --- the protocol of the restoration chapter -----------------------------------------------
 
 
-def interpolation_grid(corners, steps: int):
-    """Bilinear blend of four codes (top-left, top-right, bottom-left, bottom-right), (4, D),
-    into a (steps, steps, D) grid; rows go top to bottom, columns left to right.
+def noise_key(sigma: float) -> str:
+    """Name of one noise level in the metrics: noise_s0.1."""
+    return f"noise_s{sigma:g}"
 
-    Returns the same kind of array as ``corners`` (numpy or torch). The corner entries equal
-    the corner codes exactly, since their weights are exactly 1, 0, 0, 0.
+
+def best_method(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
+    """The restorer (never the corrupted input itself) with the highest mean ``metric``."""
+    return max((m for m in scores if m != "corrupted"), key=lambda m: scores[m][metric])
+
+
+def run_protocol(
+    model,
+    clean: np.ndarray,
+    *,
+    seed: int,
+    noise_sigmas,
+    denoisers,
+    erase_size,
+    erase_position="random",
+    inpaint_iterations: int = 1,
+    n_examples: int = 6,
+    score=None,
+):
+    """Corrupt ``clean`` faces (N, 48, 48) in [0, 1], restore them with the VAE and the
+    classical methods, and score every restoration against the clean faces.
+
+    One seeded generator draws, in order, the noise of each level in ``noise_sigmas`` and
+    then the erased positions, so the same seed damages the same faces the same way.
+    ``score(clean, restored) -> {metric: mean}`` defaults to mean PSNR and SSIM.
+
+    Returns (metrics, examples). ``metrics[corruption][method]`` holds the scores, with
+    corruption ``noise_s<sigma>`` per level and ``erase``; ``metrics["noise"]`` repeats the
+    first level (the one the text discusses) and ``metrics["best"][corruption]`` names the
+    restorer with the best PSNR. ``examples`` keeps the first ``n_examples`` faces of every
+    output, keyed ``<corruption>.<method>``, plus ``clean``.
     """
-    if steps < 2:
-        raise ValueError("steps must be at least 2")
-    is_torch = isinstance(corners, torch.Tensor)
-    c = corners if is_torch else torch.from_numpy(np.asarray(corners))
-    if c.ndim != 2 or c.shape[0] != 4:
-        raise ValueError(f"corners must have shape (4, D), got {tuple(c.shape)}")
-    t = torch.linspace(0, 1, steps, dtype=c.dtype, device=c.device)
-    u, v = t[:, None], t[None, :]  # u: down the rows, v: across the columns
-    weights = torch.stack([(1 - u) * (1 - v), (1 - u) * v, u * (1 - v), u * v], dim=-1)
-    grid = torch.einsum("ijk,kd->ijd", weights, c)
-    return grid if is_torch else grid.numpy()
+    if score is None:
+        from facevae.metrics import mean_image_metrics
 
+        score = mean_image_metrics
+    clean = _stack(clean)
+    rng = np.random.default_rng(seed)
+    runs = {}
+    for sigma in noise_sigmas:
+        noisy = add_noise(clean, sigma, rng)
+        outputs = {"corrupted": noisy, "vae": vae_restore(model, noisy)}
+        outputs |= {name: DENOISERS[name](noisy) for name in denoisers}
+        runs[noise_key(sigma)] = outputs
+    erased, mask = erase(clean, erase_size, erase_position, rng)
+    runs["erase"] = {
+        "corrupted": erased,
+        "vae": vae_inpaint(model, erased, mask, inpaint_iterations),
+        "biharmonic": inpaint_biharmonic(erased, mask),
+    }
 
-def decode_grid(model, grid, batch_size: int = 512) -> np.ndarray:
-    """Images sigmoid(decode(z)) for a (steps, steps, D) grid of codes: (steps, steps, 48, 48)."""
-    z = grid if isinstance(grid, torch.Tensor) else torch.from_numpy(np.asarray(grid))
-    rows, cols, latent = z.shape
-    flat = z.reshape(rows * cols, latent)
-    out = []
-    with _evaluating(model) as device:
-        for start in range(0, len(flat), batch_size):
-            logits = model.decode(flat[start : start + batch_size].to(device, torch.float32))
-            out.append(torch.sigmoid(logits).squeeze(1).cpu().numpy())
-    images = np.concatenate(out)
-    return images.reshape(rows, cols, *images.shape[1:])
+    metrics = {
+        corruption: {method: score(clean, out) for method, out in outputs.items()}
+        for corruption, outputs in runs.items()
+    }
+    examples = {"clean": clean[:n_examples]}
+    examples |= {
+        f"{corruption}.{method}": out[:n_examples]
+        for corruption, outputs in runs.items()
+        for method, out in outputs.items()
+    }
+    metrics["noise"] = metrics[noise_key(noise_sigmas[0])]
+    metrics["best"] = {corruption: best_method(scores) for corruption, scores in metrics.items()}
+    return metrics, examples

@@ -27,14 +27,14 @@ temporaries in CPU cache (n = 25000 takes about 2.5 s).
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-SIZE = 48
+from facevae import SIDE
+from facevae.files import atomic_path
+
 # Real UTKFace ethnicity counts (White, Black, Asian, Indian, Others) of 23705.
 _ETHNICITY_COUNTS = (10078, 4526, 3434, 3975, 1692)
 ETHNICITY_WEIGHTS = tuple(c / sum(_ETHNICITY_COUNTS) for c in _ETHNICITY_COUNTS)
@@ -48,7 +48,7 @@ _SKIN_LEVEL = np.array([0.72, 0.38, 0.64, 0.50, 0.58], dtype=np.float32)
 _CHUNK = 32
 
 # Pixel-centre coordinates in [-1, 1]; y grows downwards like image rows.
-_AX = (np.arange(SIZE, dtype=np.float32) + 0.5) / SIZE * 2 - 1
+_AX = (np.arange(SIDE, dtype=np.float32) + 0.5) / SIDE * 2 - 1
 _X = _AX[None, None, :]
 _Y = _AX[None, :, None]
 
@@ -283,7 +283,7 @@ def make_faces(n: int, seed: int, duplicate_fraction: float = 0.02) -> dict[str,
     age = _sample_age(rng, n)
     params = _sample_params(rng, age, gender, ethnicity)
 
-    images = np.empty((n, SIZE, SIZE), dtype=np.uint8)
+    images = np.empty((n, SIDE, SIDE), dtype=np.uint8)
     for start in range(0, n, _CHUNK):  # chunks bound memory; not a per-face loop
         sl = slice(start, start + _CHUNK)
         chunk = _render({k: v[sl] for k, v in params.items()}, rng)
@@ -306,10 +306,8 @@ def write_csv(path, faces: dict) -> None:
     """Write the same CSV format as the real Kaggle table.
 
     Header ``age,ethnicity,gender,img_name,pixels``; ``pixels`` holds 2304
-    space-separated ints 0-255, row-major.  Compression is inferred from the
-    suffix (e.g. ``.gz``).  The file is written to a temporary file in the
-    same directory and moved into place with ``os.replace`` so a crashed job
-    never leaves a truncated output behind.
+    space-separated ints 0-255, row-major. A ``.gz`` suffix means gzip. The
+    file is written atomically through facevae.files.
     """
     target = Path(path)
     images = np.asarray(faces["images"], dtype=np.uint8).reshape(len(faces["images"]), -1)
@@ -323,22 +321,14 @@ def write_csv(path, faces: dict) -> None:
             "pixels": [" ".join(row) for row in lut[images]],
         }
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Unique hidden name in the same directory (so os.replace is atomic); it keeps
-    # the target's suffix so pandas infers the same compression.  Not mkstemp:
-    # that would leave the final file with 0600 permissions instead of the umask.
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp{target.suffix}")
-    try:
-        if target.suffix == ".gz":
-            # Fixed mtime and no embedded (temporary) file name give byte-identical
-            # reruns; level 1 is ~10x faster than the default 9 for ~25% more bytes.
-            compression = {"method": "gzip", "mtime": 0, "filename": "", "compresslevel": 1}
-            with open(tmp, "wb") as fh:
-                df.to_csv(fh, index=False, lineterminator="\n", compression=compression, mode="wb")
-        else:
-            df.to_csv(tmp, index=False, lineterminator="\n", compression="infer")
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    # Fixed mtime and no embedded (temporary) file name give byte-identical reruns; level 1
+    # is ~10x faster than the default 9 for ~25% more bytes.
+    gzip = {"method": "gzip", "mtime": 0, "filename": "", "compresslevel": 1}
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        df.to_csv(
+            handle,
+            index=False,
+            lineterminator="\n",
+            compression=gzip if target.suffix == ".gz" else None,
+            mode="wb",
+        )

@@ -8,13 +8,16 @@ Decoder: dense layers back to the (C3, 6, 6) feature map, then three transposed 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from facevae.models import FeatureExtractor
+from facevae.files import load_torch
+from facevae.layers import FeatureExtractor
 
 
 @dataclass
@@ -125,7 +128,72 @@ def build_vae(**overrides) -> ConvVAE:
 
 
 def load_vae(path, device="cpu") -> ConvVAE:
-    saved = torch.load(path, map_location=device, weights_only=True)
+    saved = load_torch(path, map_location=device)
     model = build_vae(**saved["model_args"]).to(device)
     model.load_state_dict(saved["state"])
     return model.eval()
+
+
+@contextlib.contextmanager
+def evaluating(model: torch.nn.Module):
+    """Eval mode (BatchNorm uses its running statistics) and no gradients, then restore
+    the caller's mode, so restoring never changes a model that is still being trained."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield next(model.parameters()).device
+    finally:
+        model.train(was_training)
+
+
+# --- latent-space interpolation (figure 2.7) -------------------------------------------------
+
+
+def sample_latent_corners(model, images, rng: np.random.Generator, n: int = 4) -> torch.Tensor:
+    """n codes drawn from the learned latent distribution: the posteriors q(z|x) of n random
+    faces, sampled as z = mu + sigma * eps. Returns (n, latent) on the model's device."""
+    images = np.asarray(images, dtype=np.float32)
+    index = rng.choice(len(images), size=n, replace=False)
+    # eps comes from a CPU torch Generator seeded from rng: the same rng state gives the same
+    # codes, and the global torch seed is left alone.
+    generator = torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+    with evaluating(model) as device:
+        x = torch.from_numpy(images[index]).unsqueeze(1).to(device)
+        mu, logvar = model.encode(x)
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(device)
+        return (mu + torch.exp(0.5 * logvar) * eps).float()
+
+
+def interpolation_grid(corners, steps: int):
+    """Bilinear blend of four codes (top-left, top-right, bottom-left, bottom-right), (4, D),
+    into a (steps, steps, D) grid; rows go top to bottom, columns left to right.
+
+    Returns the same kind of array as ``corners`` (numpy or torch). The corner entries equal
+    the corner codes exactly, since their weights are exactly 1, 0, 0, 0.
+    """
+    if steps < 2:
+        raise ValueError("steps must be at least 2")
+    is_torch = isinstance(corners, torch.Tensor)
+    c = corners if is_torch else torch.from_numpy(np.asarray(corners))
+    if c.ndim != 2 or c.shape[0] != 4:
+        raise ValueError(f"corners must have shape (4, D), got {tuple(c.shape)}")
+    t = torch.linspace(0, 1, steps, dtype=c.dtype, device=c.device)
+    u, v = t[:, None], t[None, :]  # u: down the rows, v: across the columns
+    weights = torch.stack([(1 - u) * (1 - v), (1 - u) * v, u * (1 - v), u * v], dim=-1)
+    grid = torch.einsum("ijk,kd->ijd", weights, c)
+    return grid if is_torch else grid.numpy()
+
+
+def decode_grid(model, grid, batch_size: int = 512) -> np.ndarray:
+    """Images sigmoid(decode(z)) for a (steps, steps, D) grid of codes: (steps, steps, 48, 48)."""
+    z = grid if isinstance(grid, torch.Tensor) else torch.from_numpy(np.asarray(grid))
+    rows, cols, latent = z.shape
+    flat = z.reshape(rows * cols, latent)
+    out = []
+    with evaluating(model) as device:
+        for start in range(0, len(flat), batch_size):
+            logits = model.decode(flat[start : start + batch_size].to(device, torch.float32))
+            out.append(torch.sigmoid(logits).squeeze(1).float().cpu().numpy())
+    images = np.concatenate(out)
+    return images.reshape(rows, cols, *images.shape[1:])

@@ -7,13 +7,14 @@ per-batch losses stay on the device until the end of the epoch.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 
-from facevae.device import adam, autocast
+from facevae.files import load_torch, save_torch
+from facevae.runtime import adam, autocast
 from facevae.vae import kl_divergence, reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,6 @@ class VAETrainConfig:
     eval_batch_size: int = 1024
     log_every: int = 50
     precision: str = "fp32"  # "bf16" (mixed, autocast) or "fp32"; see facevae.device
-
-
-def _save_atomic(obj, path) -> None:
-    tmp = f"{path}.tmp"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 def _rng_state() -> dict:
@@ -67,12 +62,52 @@ def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
     return {"recon": recon / len(x), "kl": kl / len(x)}
 
 
-def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None) -> dict:
+_RESUME_KEYS = ("settings", "model", "optimizer", "generator", "rng", "history", "epoch")
+
+
+def read_resume_state(path, settings: dict, epochs: int, device) -> dict | None:
+    """The saved training state at ``path`` if training can continue from it, else None.
+
+    It must have been made with the same ``settings`` (model, training settings other than
+    the number of epochs, and the digest of the training and validation data) and hold no
+    more than ``epochs`` epochs. Anything else, including a damaged file, is logged in one
+    line and training starts fresh. The file is loaded with ``weights_only=True``: a planted
+    file cannot run code.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        state = load_torch(path, map_location=device)
+        if not isinstance(state, dict) or any(key not in state for key in _RESUME_KEYS):
+            raise ValueError("not a training state")
+    except Exception as err:  # truncated, empty, foreign or unsafe: never fatal
+        reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+        log.warning("starting fresh: cannot read the resume state %s (%s)", path, reason)
+        return None
+    differ = [part for part in settings if state["settings"].get(part) != settings[part]]
+    if differ:
+        log.info("starting fresh: %s was made with other %s", path, " and ".join(differ))
+        return None
+    if state["epoch"] > epochs:
+        log.info(
+            "starting fresh: %s holds %d epochs, more than the %d asked for",
+            path,
+            state["epoch"],
+            epochs,
+        )
+        return None
+    return state
+
+
+def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None, data_digest="") -> dict:
     """Train a beta-VAE on images ``x`` (N, 1, 48, 48) already on the model's device.
 
     After every epoch the full training state (weights, optimizer, random generators, history)
-    goes to ``resume_path``; if that file exists at the start, training continues after its
-    last finished epoch, and the result equals an uninterrupted run.
+    goes to ``resume_path``; if that file exists at the start and was made from the same
+    model, settings and data (``data_digest`` names the training and validation data, see
+    ``facevae.files.digest``), training continues after its last finished epoch, and the
+    result equals an uninterrupted run.
     """
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
@@ -80,18 +115,23 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None) -> dict:
     history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": []}
     start_epoch = 0
     # What the resume file must have been made with; epochs may differ (training can be extended).
-    settings = {"model": asdict(model.config), "train": asdict(cfg) | {"epochs": None}}
-    if resume_path is not None and os.path.exists(resume_path):
-        state = torch.load(resume_path, map_location=device, weights_only=False)
-        if state["settings"] == settings:
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-            generator.set_state(state["generator"])
-            _set_rng_state(state["rng"])
-            history, start_epoch = state["history"], state["epoch"]
-            log.info("resuming from %s after epoch %d", resume_path, start_epoch)
-        else:
-            log.info("not resuming from %s: it was made with other settings", resume_path)
+    settings = {
+        "model": asdict(model.config),
+        "training settings": asdict(cfg) | {"epochs": None},
+        "data": data_digest,
+    }
+    state = (
+        None
+        if resume_path is None
+        else read_resume_state(resume_path, settings, cfg.epochs, device)
+    )
+    if state is not None:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        generator.set_state(state["generator"])
+        _set_rng_state(state["rng"])
+        history, start_epoch = state["history"], state["epoch"]
+        log.info("resuming from %s after epoch %d", resume_path, start_epoch)
     n_batches = -(-len(x) // cfg.batch_size)
 
     for epoch in range(start_epoch, cfg.epochs):
@@ -148,5 +188,5 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None) -> dict:
                 "history": history,
                 "epoch": epoch + 1,
             }
-            _save_atomic(state, resume_path)
+            save_torch(resume_path, state)
     return history

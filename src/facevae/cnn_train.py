@@ -1,4 +1,4 @@
-"""Training loops: one readable function per model family, with ``evaluate`` beside it.
+"""Training loop of the chapter-1 CNNs, with ``evaluate`` and ``predict`` beside it.
 
 The split's images live in one tensor on the training device; a batch is an index into it
 (no per-item Dataset on the hot path). Losses are collected on the device and copied to the
@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from facevae.device import adam, autocast
-from facevae.models import TASKS
+from facevae.cnn import TASKS
+from facevae.runtime import adam, autocast
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,22 @@
-"""Where tensors live: the device chosen at run time, and the images moved onto it once."""
+"""How every torch job runs: device, precision, threads, seed, allocator and optimizer.
+
+A training, evaluation, restoration or interpolation job starts with one call::
+
+    job = start_job(threads=snakemake.threads, seed=0, device="auto", precision="auto",
+                    gpu_locks=".snakemake/gpu_locks")
+    model = prepare(build_vae(...), job.device)
+    with autocast(job.device, job.precision): ...
+
+so that all of them see the same device choice, the same arithmetic and the same memory
+behaviour.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import sys
 from contextlib import ExitStack
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -113,3 +125,26 @@ def keep_freed_memory() -> bool:
         return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2**31 - 1))
     except (OSError, AttributeError):  # not glibc (e.g. musl)
         return False
+
+
+@dataclass(frozen=True)
+class Job:
+    """What :func:`start_job` settled on."""
+
+    device: torch.device
+    precision: str  # "bf16" or "fp32", already resolved
+    threads: int
+
+
+def start_job(
+    threads: int, seed: int, device: str = "auto", precision: str = "auto", gpu_locks=None
+) -> Job:
+    """Set up this process for torch work: CPU threads, the global seed, the device (a GPU of
+    its own under ``gpu_locks``), the precision, and on the CPU an allocator that keeps freed
+    memory (see :func:`keep_freed_memory`)."""
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    chosen = pick_device(device, gpu_locks)
+    if chosen.type == "cpu":
+        keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
+    return Job(device=chosen, precision=resolve_precision(precision, chosen), threads=threads)
