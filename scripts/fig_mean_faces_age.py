@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from facevae import plotstyle
+from facevae import SIDE, plotstyle
 from facevae.data import GENDER_NAMES
 from facevae.files import load_npz
 
@@ -18,7 +18,7 @@ for g, gender in enumerate(GENDER_NAMES):
         if cell.any():
             plotstyle.show_face(ax, faces["images"][cell].mean(axis=0) / 255, f"n = {cell.sum():,}")
         else:
-            plotstyle.show_face(ax, np.zeros((48, 48)), "no faces")
+            plotstyle.show_face(ax, np.zeros((SIDE, SIDE)), "no faces")
         if g == 0:
             ax.text(0.5, 1.3, f"age {label}", transform=ax.transAxes, ha="center", fontsize=8)
         if b == 0:
