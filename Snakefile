@@ -33,6 +33,7 @@ localrules:
     all,
     synthetic_faces,
     ingest,
+    group_faces,
     split,
     select_best_vae,
     summary,

@@ -45,6 +45,7 @@ RESTORE_FIGURES = ["restoration", "interpolation"]
 # Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
 SUMMARY_PARTS = {
     "data": "results/data/quality.json",
+    "data.groups": "results/data/groups.json",
     "data.split": "results/data/split.json",
     **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
     **{f"vae.{name}": f"results/vae/{name}/metrics.json" for name in VAE_NAMES},

@@ -31,9 +31,26 @@ rule ingest:
         "../scripts/ingest.py"
 
 
+rule group_faces:
+    input:
+        faces="results/data/faces.npz",
+        code=get_package_modules("groups"),
+    output:
+        groups="results/data/groups.npz",
+        report="results/data/groups.json",
+    log:
+        "logs/data/group_faces.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        near_max_mse=config["split"]["near_max_mse"],
+    script:
+        "../scripts/group_faces.py"
+
+
 rule split:
     input:
-        "results/data/faces.npz",
+        "results/data/groups.npz",
     output:
         split="results/data/split.npz",
         sizes="results/data/split.json",

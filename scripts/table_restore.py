@@ -4,7 +4,7 @@
 import logging
 
 from facevae.files import read_json, write_text
-from facevae.report import escape_latex, latex_table
+from facevae.report import escape_latex, format_number, latex_table
 from facevae.restore import noise_key
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -24,9 +24,9 @@ rows = []
 for method in methods:
     cells = [escape_latex(method.replace("_", " ")) if method != "vae" else "VAE"]
     for c in corruptions:
-        for key, fmt in (("psnr", ".2f"), ("ssim", ".3f")):
+        for key in ("psnr", "ssim"):
             value = metrics[c].get(method, {}).get(key)
-            text = "---" if value is None else format(value, fmt)
+            text = "---" if value is None else format_number(value)
             is_best = value is not None and method != "corrupted" and value == best[(c, key)]
             cells.append(rf"\textbf{{{text}}}" if is_best else text)
     rows.append(cells)

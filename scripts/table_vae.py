@@ -12,8 +12,9 @@ rows = []
 for name, path in zip(params.names, snakemake.input.metrics, strict=True):
     m = read_json(path)
     cells = [model_label(params.points[name]) + (" (best)" if name == best else "")]
-    for key, digits in (("psnr", 2), ("ssim", 3), ("mse", 4)):
-        cells.append(rf"{m[f'test_{key}']:.{digits}f} $\pm$ {m[f'test_{key}_std']:.{digits}f}")
+    for key in ("psnr", "ssim", "mse"):
+        mean, sd = (format_number(m[f"test_{key}{end}"]) for end in ("", "_std"))
+        cells.append(rf"{mean} $\pm$ {sd}")
     cells += [format_number(m["parameters"]), format_number(round(m["train_seconds"]))]
     rows.append(cells)
 header = ["model", "PSNR (dB)", "SSIM", "MSE", "parameters", "training (s)"]

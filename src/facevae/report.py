@@ -48,17 +48,31 @@ def escape_latex(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
-def format_number(value) -> str:
-    """LaTeX text of one number: integers grouped by thousands, other numbers to 2 decimals."""
+SIGNIFICANT = 3  # significant figures of every number in the report's text and tables
+
+
+def format_number(value, digits: int = SIGNIFICANT) -> str:
+    """LaTeX text of one number, the one formatter of macros and tables.
+
+    Integers are grouped by thousands (23{,}705). Other numbers keep ``digits`` significant
+    figures (6.03, 0.0122, 0.001), except that from 100 up they are rounded to whole units
+    (1{,}235), and below 0.001 they are written as a power of ten (1.5 x 10^-5), so a small
+    number never prints as 0.00.
+    """
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int) or (
-        isinstance(value, float) and value.is_integer() and abs(value) >= 100
-    ):
-        return f"{int(value):,}".replace(",", "{,}")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "{,}")
     if not math.isfinite(value):
         return r"\textemdash{}"
-    return f"{value:.2f}"
+    size = abs(value)
+    if size >= 100:
+        return f"{round(value):,}".replace(",", "{,}")
+    if size == 0 or size >= 1e-3:
+        return f"{value:.{digits}g}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return rf"\ensuremath{{{mantissa}\times10^{{{int(exponent)}}}}}"
 
 
 def latex_macros(summary: dict) -> str:
