@@ -18,6 +18,7 @@ wildcard_constraints:
     name="[a-z0-9_]+",
     task="gender|ethnicity|age",
     vae="z[0-9]+_b[0-9.e+-]+",
+    seed="[0-9]+",
 
 
 include: "rules/data.smk"
@@ -36,8 +37,10 @@ localrules:
     group_faces,
     split,
     select_best_vae,
+    vae_baselines,
     summary,
     macros,
+    table_cnn,
     table_vae,
     table_restore,
     report,

@@ -42,16 +42,19 @@ VAE_FIGURES = ["vae_reconstructions", "vae_comparison", "vae_metrics"]
 # Restoration and interpolation figures (PAPER.md 2.6, 2.7).
 RESTORE_FIGURES = ["restoration", "interpolation"]
 
-# Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
-SUMMARY_PARTS = {
-    "data": "results/data/quality.json",
-    "data.groups": "results/data/groups.json",
-    "data.split": "results/data/split.json",
-    **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
-    **{f"vae.{name}": f"results/vae/{name}/metrics.json" for name in VAE_NAMES},
-    "vae.best": "results/vae/best.json",
-    "restore": "results/restore/metrics.json",
-}
+# Per-stage JSON files merged into results/summary.json: (key prefix there, file). A prefix
+# may take several files as long as their keys differ (test and validation metrics).
+SUMMARY_PARTS = [
+    ("data", "results/data/quality.json"),
+    ("data.groups", "results/data/groups.json"),
+    ("data.split", "results/data/split.json"),
+    *[(f"cnn.{task}", f"results/cnn/{task}/metrics.json") for task in CNN_TASKS],
+    *[(f"vae.{name}", f"results/vae/{name}/metrics.json") for name in VAE_NAMES],
+    *[(f"vae.{name}", f"results/vae/{name}/val_metrics.json") for name in VAE_NAMES],
+    ("vae.best", "results/vae/best.json"),
+    ("vae.baseline", "results/vae/baselines.json"),
+    ("restore", "results/restore/metrics.json"),
+]
 
 
 def raw_csv_problem(path):
@@ -137,7 +140,8 @@ def get_figures():
 
 
 def get_tables():
-    return expand("report/generated/table_{name}.tex", name=["vae", "restore"])
+    names = ["cnn", "vae", "restore_noise", "restore_erase"]
+    return expand("report/generated/table_{name}.tex", name=names)
 
 
 def get_package_modules(*names):
@@ -151,17 +155,25 @@ def get_cnn_model_args():
     return {key: config["cnn"][key] for key in keys}
 
 
-def get_cnn_train_args():
+def get_cnn_train_args(wildcards):
     keys = (
         "epochs",
         "batch_size",
         "optimizer",
         "lr_scale",
-        "seed",
         "eval_batch_size",
         "log_every",
     )
-    return {key: config["cnn"][key] for key in keys}
+    return {"seed": int(wildcards.seed)} | {key: config["cnn"][key] for key in keys}
+
+
+CNN_SEEDS = config["cnn"]["seeds"]
+FIRST_SEED = CNN_SEEDS[0]  # whose model the chapter-1 figures show
+
+
+def cnn_run(task, name, seed=FIRST_SEED):
+    """A file of one CNN training run: results/cnn/<task>/seed<seed>/<name>."""
+    return f"results/cnn/{task}/seed{seed}/{name}"
 
 
 def get_report_sections():
@@ -172,9 +184,17 @@ def get_summary_settings():
     """Settings the report quotes (epochs, batch size, ...) and the original's published
     numbers, so that no number in the LaTeX is typed by hand."""
     return {
-        "config.cnn": get_cnn_model_args() | get_cnn_train_args(),
+        "config.cnn": config["cnn"],
+        "config.bootstrap": config["bootstrap"],
+        "config.image_metrics": config["image_metrics"],
+        "config.image_metrics": config["image_metrics"],
         "config.split": config["split"],
-        "config.vae": {k: v for k, v in config["vae"].items() if k != "grid"},
+        "config.vae": {k: v for k, v in config["vae"].items() if k != "grid"}
+        | {
+            "grid_size": len(VAE_GRID),
+            "latents": sorted({p["latent"] for p in VAE_GRID.values()}),
+            "betas": sorted({p["beta"] for p in VAE_GRID.values()}, reverse=True),
+        },
         "config.restore": config["restore"],
         "config.interpolation": config["interpolation"],
         "paper": config["paper"],
@@ -187,12 +207,23 @@ def get_restore_protocol():
         "seed",
         "noise_sigmas",
         "denoisers",
+        "denoiser_options",
         "erase_size",
         "erase_position",
         "inpaint_iterations",
         "n_examples",
     )
-    return {key: config["restore"][key] for key in keys}
+    return (
+        {key: config["restore"][key] for key in keys}
+        | {
+            "image_metrics": config["image_metrics"],
+            "bootstrap": config["bootstrap"],
+        }
+        | {
+            "image_metrics": config["image_metrics"],
+            "bootstrap": config["bootstrap"],
+        }
+    )
 
 
 def get_vae_model_args(wildcards):

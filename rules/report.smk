@@ -3,7 +3,7 @@
 
 rule summary:
     input:
-        list(SUMMARY_PARTS.values()),
+        [path for _, path in SUMMARY_PARTS],
     output:
         "results/summary.json",
     log:
@@ -11,7 +11,7 @@ rule summary:
     conda:
         "../envs/python.yaml"
     params:
-        prefixes=list(SUMMARY_PARTS),
+        prefixes=[prefix for prefix, _ in SUMMARY_PARTS],
         synthetic=is_synthetic(),
         source=get_data_source(),
         settings=get_summary_settings(),
@@ -51,10 +51,27 @@ rule report:
         " && cp results/latex/report.pdf {output}"
 
 
+rule table_cnn:
+    input:
+        expand("results/cnn/{task}/metrics.json", task=CNN_TASKS),
+    output:
+        "report/generated/table_cnn.tex",
+    log:
+        "logs/report/table_cnn.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        tasks=CNN_TASKS,
+        paper=config["paper"]["cnn"],
+    script:
+        "../scripts/table_cnn.py"
+
+
 rule table_vae:
     input:
         metrics=expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
         best="results/vae/best.json",
+        baselines="results/vae/baselines.json",
     output:
         "report/generated/table_vae.tex",
     log:
@@ -72,7 +89,8 @@ rule table_restore:
     input:
         "results/restore/metrics.json",
     output:
-        "report/generated/table_restore.tex",
+        noise="report/generated/table_restore_noise.tex",
+        erase="report/generated/table_restore_erase.tex",
     log:
         "logs/report/table_restore.log",
     conda:

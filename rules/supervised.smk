@@ -7,13 +7,13 @@ rule train_cnn:
         split="results/data/split.npz",
         code=get_package_modules("layers", "cnn", "cnn_train", "runtime"),
     output:
-        model="results/cnn/{task}/model.pt",
-        history="results/cnn/{task}/history.json",
-        predictions="results/cnn/{task}/test_predictions.npz",
+        model="results/cnn/{task}/seed{seed}/model.pt",
+        history="results/cnn/{task}/seed{seed}/history.json",
+        predictions="results/cnn/{task}/seed{seed}/test_predictions.npz",
     log:
-        "logs/cnn/train_{task}.log",
+        "logs/cnn/train_{task}_seed{seed}.log",
     benchmark:
-        "benchmarks/cnn/train_{task}.tsv"
+        "benchmarks/cnn/train_{task}_seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -21,7 +21,7 @@ rule train_cnn:
         gpu=1,
     params:
         model=get_cnn_model_args(),
-        train=get_cnn_train_args(),
+        train=get_cnn_train_args,
         device=config["device"],
         gpu_locks=GPU_LOCKS,
         precision=config["precision"],
@@ -29,10 +29,14 @@ rule train_cnn:
         "../scripts/train_cnn.py"
 
 
+# Test metrics of one task over all its seeds: the mean, the spread across seeds and a
+# bootstrap interval over test faces.
 rule evaluate_cnn:
     input:
-        predictions="results/cnn/{task}/test_predictions.npz",
-        history="results/cnn/{task}/history.json",
+        predictions=expand(
+            cnn_run("{{task}}", "test_predictions.npz", "{seed}"), seed=CNN_SEEDS
+        ),
+        histories=expand(cnn_run("{{task}}", "history.json", "{seed}"), seed=CNN_SEEDS),
         code=get_package_modules("metrics"),
     output:
         "results/cnn/{task}/metrics.json",
@@ -40,6 +44,9 @@ rule evaluate_cnn:
         "logs/cnn/evaluate_{task}.log",
     conda:
         "../envs/python.yaml"
+    params:
+        seeds=CNN_SEEDS,
+        bootstrap=config["bootstrap"],
     script:
         "../scripts/evaluate_cnn.py"
 
@@ -61,7 +68,7 @@ rule fig_feature_maps:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        model="results/cnn/gender/model.pt",
+        model=cnn_run("gender", "model.pt"),
     output:
         "report/figures/feature_maps.pdf",
     log:
@@ -74,7 +81,7 @@ rule fig_feature_maps:
 
 rule fig_training_loss:
     input:
-        expand("results/cnn/{task}/history.json", task=CNN_TASKS),
+        [cnn_run(task, "history.json") for task in CNN_TASKS],
     output:
         "report/figures/training_loss.pdf",
     log:
@@ -89,7 +96,7 @@ rule fig_training_loss:
 
 rule fig_validation_curves:
     input:
-        expand("results/cnn/{task}/history.json", task=CNN_TASKS),
+        [cnn_run(task, "history.json") for task in CNN_TASKS],
     output:
         "report/figures/validation_curves.pdf",
     log:
@@ -104,7 +111,7 @@ rule fig_validation_curves:
 
 rule fig_confusion_matrices:
     input:
-        expand("results/cnn/{task}/test_predictions.npz", task=CNN_CLASSIFIERS),
+        [cnn_run(task, "test_predictions.npz") for task in CNN_CLASSIFIERS],
     output:
         "report/figures/confusion_matrices.pdf",
     log:
@@ -134,7 +141,7 @@ rule fig_class_metrics:
 
 rule fig_age_histogram:
     input:
-        "results/cnn/age/test_predictions.npz",
+        cnn_run("age", "test_predictions.npz"),
     output:
         "report/figures/age_histogram.pdf",
     log:
@@ -148,7 +155,7 @@ rule fig_age_histogram:
 rule fig_gender_by_age:
     input:
         faces="results/data/faces.npz",
-        predictions="results/cnn/gender/test_predictions.npz",
+        predictions=cnn_run("gender", "test_predictions.npz"),
     output:
         "report/figures/gender_by_age.pdf",
     log:
@@ -164,7 +171,7 @@ rule fig_gender_by_age:
 rule fig_prediction_grid:
     input:
         faces="results/data/faces.npz",
-        predictions=expand("results/cnn/{task}/test_predictions.npz", task=CNN_TASKS),
+        predictions=[cnn_run(task, "test_predictions.npz") for task in CNN_TASKS],
     output:
         "report/figures/prediction_grid.pdf",
     log:

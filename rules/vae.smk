@@ -28,6 +28,34 @@ rule train_vae:
         "../scripts/train_vae.py"
 
 
+rule validate_vae:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        model="results/vae/{vae}/model.pt",
+        history="results/vae/{vae}/history.json",
+        code=get_package_modules("layers", "vae", "metrics", "runtime"),
+    output:
+        metrics="results/vae/{vae}/val_metrics.json",
+    log:
+        "logs/vae/validate_{vae}.log",
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        part="val",
+        device=config["device"],
+        precision=config["precision"],
+        gpu_locks=GPU_LOCKS,
+        eval_batch_size=config["vae"]["eval_batch_size"],
+        image_metrics=config["image_metrics"],
+        bootstrap=config["bootstrap"],
+    script:
+        "../scripts/evaluate_vae.py"
+
+
 rule evaluate_vae:
     input:
         faces="results/data/faces.npz",
@@ -46,18 +74,43 @@ rule evaluate_vae:
     resources:
         gpu=1,
     params:
+        part="test",
         device=config["device"],
         precision=config["precision"],
         gpu_locks=GPU_LOCKS,
         eval_batch_size=config["vae"]["eval_batch_size"],
+        image_metrics=config["image_metrics"],
+        bootstrap=config["bootstrap"],
         n_examples=config["vae"]["n_reconstructions"],
     script:
         "../scripts/evaluate_vae.py"
 
 
+# Yardsticks for the table: the mean face and PCA, fitted on training faces.
+rule vae_baselines:
+    input:
+        faces="results/data/faces.npz",
+        split="results/data/split.npz",
+        code=get_package_modules("baselines", "metrics"),
+    output:
+        "results/vae/baselines.json",
+    log:
+        "logs/vae/baselines.log",
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    params:
+        pca=config["vae"]["pca_components"],
+        image_metrics=config["image_metrics"],
+        bootstrap=config["bootstrap"],
+    script:
+        "../scripts/vae_baselines.py"
+
+
+# The choice reads validation scores only; the test split is touched for final numbers.
 rule select_best_vae:
     input:
-        metrics=expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
+        metrics=expand("results/vae/{vae}/val_metrics.json", vae=VAE_NAMES),
         models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
     output:
         choice="results/vae/best.json",

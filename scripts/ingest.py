@@ -3,9 +3,10 @@
 import logging
 import sys
 import time
+from pathlib import Path
 
 from facevae.data import DataError, load_faces, quality_report
-from facevae.files import save_npz, write_json
+from facevae.files import file_sha256, save_npz, write_json
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 start = time.perf_counter()
@@ -24,6 +25,8 @@ logging.info(
 )
 
 quality = quality_report(faces)
+# Which table this was: its name and checksum, for the data chapter.
+quality |= {"file": Path(snakemake.input[0]).name, "sha256": file_sha256(snakemake.input[0])}
 save_npz(snakemake.output.faces, **faces)
 write_json(snakemake.output.quality, quality)
 logging.info("quality: %s", quality)

@@ -25,7 +25,14 @@ from test_workflow import copy_workflow
 CLUSTER_SCRIPT = REPO / "tests" / "slurm" / "cluster.sh"
 ACCOUNT, PARTITION = "facevae", "debug"  # what cluster.sh creates
 # The rules that profiles/slurm submits; every other rule must be a localrule.
-GPU_RULES = {"train_cnn", "train_vae", "evaluate_vae", "restore_faces", "interpolate"}
+GPU_RULES = {
+    "train_cnn",
+    "train_vae",
+    "validate_vae",
+    "evaluate_vae",
+    "restore_faces",
+    "interpolate",
+}
 SUBMITTED = GPU_RULES | {"evaluate_cnn"}
 
 enabled = os.environ.get("FACEVAE_SLURM_TEST") == "1"
@@ -183,7 +190,7 @@ def test_only_training_and_evaluation_are_submitted(slurm_run):
     assert set(submitted) <= SUBMITTED
     counts = {rule: submitted.count(rule) for rule in set(submitted)}
     assert counts["train_cnn"] == counts["evaluate_cnn"] == 3  # gender, ethnicity, age
-    assert counts["train_vae"] == counts["evaluate_vae"] == 4  # the grid of config.yaml
+    assert counts["train_vae"] == counts["validate_vae"] == counts["evaluate_vae"] == 4
     assert counts["restore_faces"] == counts["interpolate"] == 1
     assert all(job["State"] == "COMPLETED" for job in jobs)
     # The cheap rules ran on this host: no SLURM job of theirs, a local job in the log.

@@ -205,9 +205,11 @@ def test_image_metrics_by_hand():
 
 
 def test_choose_best_respects_direction():
-    metrics = {"a": {"test_psnr": 20, "test_mse": 0.01}, "b": {"test_psnr": 25, "test_mse": 0.02}}
+    metrics = {"a": {"val_psnr": 20, "val_mse": 0.01}, "b": {"val_psnr": 25, "val_mse": 0.02}}
     assert choose_best(metrics, "psnr") == "b"
     assert choose_best(metrics, "mse") == "a"
+    with pytest.raises(KeyError):  # the test split is never consulted by default
+        choose_best({"a": {"test_psnr": 1}}, "psnr")
 
 
 @pytest.fixture(scope="module")

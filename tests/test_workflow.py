@@ -90,8 +90,8 @@ def test_summary_matches_the_table(smoke_run):
     for name in grid:
         assert 0 < summary[f"vae.{name}.test_ssim"] <= 1
         assert summary[f"vae.{name}.test_psnr"] > 5
-    best = summary["vae.best.name"]
-    assert summary["vae.best.test_psnr"] == max(summary[f"vae.{n}.test_psnr"] for n in grid)
+    best = summary["vae.best.name"]  # chosen on the validation split
+    assert summary[f"vae.{best}.val_psnr"] == max(summary[f"vae.{n}.val_psnr"] for n in grid)
     assert summary[f"vae.{best}.test_psnr"] == summary["vae.best.test_psnr"]
 
 
@@ -185,6 +185,18 @@ def test_the_best_vae_is_one_file_and_no_temp_files_remain(smoke_run):
     assert not list((smoke_run / "results" / "vae").rglob("resume.pt"))
 
 
+def test_the_choice_of_model_reads_no_test_result(tmp_path):
+    """select_best_vae's inputs are validation scores and models; no file of the test split."""
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "--dry-run", "--configfile", "tests/smoke.yaml")
+    assert result.returncode == 0, result.stderr[-2000:]
+    block = result.stdout.split("rule select_best_vae:")[1].split("\n\n")[0]
+    inputs = block.split("input:")[1].split("\n")[0].split(", ")
+    assert len(inputs) == 8, inputs  # four val_metrics.json and four model.pt
+    assert all(p.endswith(("/val_metrics.json", "/model.pt")) for p in inputs), inputs
+    assert not any("test" in p for p in inputs)
+
+
 def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/vae_train.py")
     assert jobs["train_vae"] == 4
@@ -193,7 +205,7 @@ def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
 
 def test_editing_cnn_code_retrains_exactly_the_cnns(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/cnn_train.py")
-    assert jobs["train_cnn"] == 3
+    assert jobs["train_cnn"] == 3 * 2  # three tasks, two seeds in tests/smoke.yaml
     assert "train_vae" not in jobs and "restore_faces" not in jobs
 
 

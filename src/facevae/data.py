@@ -41,6 +41,7 @@ ETHNICITY_NAMES = ("White", "Black", "East Asian", "South Asian", "Other")
 GENDER_KEYS = tuple(name.lower() for name in GENDER_NAMES)  # keys in JSON summaries
 ETHNICITY_KEYS = tuple(name.lower().replace(" ", "_") for name in ETHNICITY_NAMES)
 SPLIT_NAMES = ("train", "val", "test")
+OLD_AGE = 80  # the data chapter counts faces older than this
 MAX_NAME_LENGTH = 255  # longest img_name accepted, in characters (like a file name)
 MIN_PART_FACES = 1  # fewest faces a split part may get (validation and test divide by it)
 FRACTION_TOLERANCE = 1e-6  # how far the split fractions' sum may be from 1
@@ -395,7 +396,11 @@ def quality_report(faces: dict[str, np.ndarray]) -> dict:
         "age_median": float(np.median(age)),
         "age_min": int(age.min()),
         "age_max": int(age.max()),
-        "age_over_80": int((age > 80).sum()),
+        "old_age": OLD_AGE,
+        "age_over_old": int((age > OLD_AGE).sum()),
+        "side": SIDE,
+        "pixels": N_PIXELS,
+        "max_grey": 255,
         "duplicate_groups": int((sizes > 1).sum()),
         "duplicate_rows": int(in_dup.sum()),
         "conflicting_groups": conflicting,

@@ -212,3 +212,14 @@ def digest(*arrays: np.ndarray) -> str:
         h.update(f"{array.dtype.str}{array.shape};".encode())
         h.update(array.data)
     return h.hexdigest()
+
+
+def file_sha256(path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, as published checksums are given."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            h.update(block)
+    return h.hexdigest()

@@ -4,7 +4,7 @@ documentation says."""
 from __future__ import annotations
 
 import numpy as np
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from skimage.metrics import structural_similarity
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -51,29 +51,118 @@ def regression_metrics(y_true, y_pred) -> dict:
     }
 
 
-def image_metrics(reference: np.ndarray, restored: np.ndarray) -> dict[str, np.ndarray]:
+def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> float:
+    """Mean over classes of F1 = 2 TP / (2 TP + FP + FN), 0 for a class never seen nor
+    predicted: scikit-learn's macro F1 with zero_division=0, from one bincount (fast enough
+    to recompute on thousands of bootstrap resamples)."""
+    counts = np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2)
+    cm = counts.reshape(n_classes, n_classes)
+    tp = np.diag(cm).astype(float)
+    denominator = cm.sum(axis=0) + cm.sum(axis=1)  # predicted + true = 2 TP + FP + FN
+    f1 = np.divide(2 * tp, denominator, out=np.zeros(n_classes), where=denominator > 0)
+    return float(f1.mean())
+
+
+def _mean_tree(trees: list[dict]) -> dict:
+    """Leaf-wise mean of dicts of the same shape (ints that agree stay ints, e.g. supports)."""
+    out = {}
+    for key, first in trees[0].items():
+        values = [tree[key] for tree in trees]
+        if isinstance(first, dict):
+            out[key] = _mean_tree(values)
+        elif isinstance(first, int) and all(v == first for v in values):
+            out[key] = first
+        else:
+            out[key] = float(np.mean(values))
+    return out
+
+
+def over_seeds(y_true, predictions, class_keys=None, resamples: int = 2000, seed: int = 0):
+    """Test metrics of one task's models, one per training seed, on the same test faces.
+
+    Every metric is the mean over seeds. The headline metrics (accuracy and macro F1, or MAE
+    and RMSE for ``class_keys=None``, the age regression) also get ``_seed_mean``,
+    ``_seed_sd`` (NaN for one seed) and ``_ci95_low`` / ``_ci95_high``: a bootstrap interval
+    of the seed mean, every model scored on the same resampled faces.
+    """
+    y_true = np.asarray(y_true)
+    predictions = [np.asarray(p) for p in predictions]
+    if class_keys is None:
+        per_seed = [regression_metrics(y_true, p) for p in predictions]
+        headline = {
+            "test_mae": lambda t, p: np.abs(p - t).mean(),
+            "test_rmse": lambda t, p: np.sqrt(((p - t) ** 2).mean()),
+        }
+    else:
+        k = len(class_keys)
+        per_seed = [classification_metrics(y_true, p, class_keys) for p in predictions]
+        headline = {
+            "test_accuracy": lambda t, p: (p == t).mean(),
+            "test_macro_f1": lambda t, p: macro_f1(t, p, k),
+        }
+    out = _mean_tree(per_seed)
+    statistics = {}
+    for name, metric in headline.items():
+        values = np.array([m[name] for m in per_seed])
+        out[f"{name}_seed_mean"] = float(values.mean())
+        out[f"{name}_seed_sd"] = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
+        statistics[name] = lambda idx, metric=metric: np.mean(
+            [metric(y_true[idx], p[idx]) for p in predictions]
+        )
+    return out | intervals(statistics, len(y_true), resamples, seed)
+
+
+def image_metrics(
+    reference: np.ndarray,
+    restored: np.ndarray,
+    mask: np.ndarray | None = None,
+    ssim_window: int = 7,
+    ssim_gaussian: bool = False,
+) -> dict[str, np.ndarray]:
     """Per-image PSNR (dB), SSIM and MSE of float images in [0, 1], shape (N, 48, 48).
 
-    scikit-image with ``data_range=1``: PSNR = 10 log10(1 / MSE); SSIM with its default
-    7x7 window.
+    scikit-image with ``data_range=1``: PSNR = 10 log10(1 / MSE); SSIM over a
+    ``ssim_window`` x ``ssim_window`` window, uniformly weighted unless ``ssim_gaussian``
+    (then a Gaussian of sigma 1.5, as in Wang et al.). With a boolean ``mask`` (N, 48, 48)
+    every score covers only the masked pixels of each image (for SSIM: the mean of its map
+    there), e.g. the erased block, where restorers differ; elsewhere they return the input.
     """
     reference = np.asarray(reference, dtype=np.float64)
     restored = np.clip(np.asarray(restored, dtype=np.float64), 0, 1)
-    mse = ((reference - restored) ** 2).mean(axis=(1, 2))
+    whole = mask is None
+    mask = np.ones(reference.shape, dtype=bool) if whole else np.asarray(mask, dtype=bool)
+    squared = (reference - restored) ** 2
+    mse = np.array([s[m].mean() for s, m in zip(squared, mask)])
     with np.errstate(divide="ignore"):  # a perfect restoration has PSNR = inf, not a warning
-        psnr = np.array(
-            [peak_signal_noise_ratio(a, b, data_range=1) for a, b in zip(reference, restored)]
+        psnr = 10 * np.log10(1 / mse)
+    options = {
+        "data_range": 1,
+        "win_size": ssim_window,
+        "gaussian_weights": ssim_gaussian,
+        "use_sample_covariance": not ssim_gaussian,
+    }
+    if whole:  # scikit-image's mean SSIM (its map without the half-window border)
+        ssim = np.array(
+            [structural_similarity(a, b, **options) for a, b in zip(reference, restored)]
         )
-    ssim = np.array(
-        [structural_similarity(a, b, data_range=1) for a, b in zip(reference, restored)]
-    )
+    else:
+        ssim = np.array(
+            [
+                structural_similarity(a, b, full=True, **options)[1][m].mean()
+                for a, b, m in zip(reference, restored, mask)
+            ]
+        )
     return {"psnr": psnr, "ssim": ssim, "mse": mse}
 
 
-def mean_image_metrics(reference: np.ndarray, restored: np.ndarray) -> dict[str, float]:
-    """Mean PSNR and SSIM over a stack of images (the restoration chapter's scores)."""
-    per_image = image_metrics(reference, restored)
-    return {"psnr": float(per_image["psnr"].mean()), "ssim": float(per_image["ssim"].mean())}
+def mean_image_metrics(reference, restored, mask=None, bootstrap=None, **settings) -> dict:
+    """Mean PSNR, SSIM and MSE over a stack of images (the restoration chapter's scores),
+    with bootstrap intervals when ``bootstrap`` = {resamples, seed} is given."""
+    per_image = image_metrics(reference, restored, mask, **settings)
+    out = {name: float(values.mean()) for name, values in per_image.items()}
+    if bootstrap is not None:
+        out |= mean_intervals(per_image, prefix="", **bootstrap)
+    return out
 
 
 def summarise(values: dict[str, np.ndarray], prefix: str = "test_") -> dict[str, float]:
@@ -85,11 +174,47 @@ def summarise(values: dict[str, np.ndarray], prefix: str = "test_") -> dict[str,
     return out
 
 
+def bootstrap_interval(statistic, n: int, n_boot: int = 2000, seed: int = 0, level: float = 0.95):
+    """Percentile bootstrap interval of ``statistic(index)`` over n test faces.
+
+    ``statistic`` maps an index array (which faces, with repeats) to a number; it is called
+    on ``n_boot`` resamples of n faces drawn with replacement by a generator seeded with
+    ``seed``, so the interval is reproducible. Returns (low, high) at the given level.
+    """
+    rng = np.random.default_rng(seed)
+    values = np.array([statistic(rng.integers(0, n, n)) for _ in range(n_boot)])
+    tail = (1 - level) / 2
+    low, high = np.quantile(values, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def intervals(statistics: dict, n: int, resamples: int = 2000, seed: int = 0) -> dict:
+    """``<name>_ci95_low`` / ``<name>_ci95_high`` of every statistic {name: statistic(index)}
+    over n faces (see bootstrap_interval)."""
+    out = {}
+    for name, statistic in statistics.items():
+        low, high = bootstrap_interval(statistic, n, resamples, seed)
+        out[f"{name}_ci95_low"], out[f"{name}_ci95_high"] = low, high
+    return out
+
+
+def mean_intervals(values: dict[str, np.ndarray], prefix: str = "test_", **bootstrap) -> dict:
+    """Bootstrap intervals of the mean of each per-face array: {test_psnr_ci95_low, ...}."""
+    arrays = {f"{prefix}{k}": np.asarray(a) for k, a in values.items()}
+    n = len(next(iter(arrays.values())))
+    statistics = {name: (lambda idx, a=a: a[idx].mean()) for name, a in arrays.items()}
+    return intervals(statistics, n, **bootstrap)
+
+
 # For each image metric: is a higher value better?
 HIGHER_IS_BETTER = {"psnr": True, "ssim": True, "mse": False}
 
 
-def choose_best(metrics_by_model: dict[str, dict], metric: str) -> str:
-    """Name of the model with the best mean test ``metric`` (psnr, ssim or mse)."""
+def choose_best(metrics_by_model: dict[str, dict], metric: str, part: str = "val") -> str:
+    """Name of the model with the best mean ``metric`` (psnr, ssim or mse) on ``part``.
+
+    Choices are made on the validation split ("val"): the test split is read only for the
+    final numbers of the model already chosen."""
     sign = 1 if HIGHER_IS_BETTER[metric] else -1
-    return max(metrics_by_model, key=lambda name: sign * metrics_by_model[name][f"test_{metric}"])
+    key = f"{part}_{metric}"
+    return max(metrics_by_model, key=lambda name: sign * metrics_by_model[name][key])

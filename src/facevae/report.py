@@ -33,10 +33,13 @@ def flatten(tree: dict, prefix: str = "") -> dict:
     return flat
 
 
-def merge_parts(parts: dict[str, dict]) -> dict:
-    """Flatten each stage's JSON under its prefix and merge, refusing duplicate keys."""
+def merge_parts(parts) -> dict:
+    """Flatten each stage's JSON under its prefix and merge, refusing duplicate keys.
+
+    ``parts`` is {prefix: tree} or a list of (prefix, tree) pairs (one prefix may then take
+    several trees, as long as their keys differ)."""
     summary = {}
-    for prefix, tree in parts.items():
+    for prefix, tree in parts.items() if isinstance(parts, dict) else parts:
         for key, value in flatten(tree, prefix).items():
             if key in summary:
                 raise ValueError(f"summary key {key!r} is written by two stages")
@@ -75,17 +78,28 @@ def format_number(value, digits: int = SIGNIFICANT) -> str:
     return rf"\ensuremath{{{mantissa}\times10^{{{int(exponent)}}}}}"
 
 
+def with_interval(scores: dict, key: str, bold: bool = False) -> str:
+    """Table cell of one score and its 95 % interval: 19.6 [19.4, 19.8] (interval smaller)."""
+    text = format_number(scores[key])
+    if bold:
+        text = rf"\textbf{{{text}}}"
+    low, high = scores.get(f"{key}_ci95_low"), scores.get(f"{key}_ci95_high")
+    if low is None or high is None:
+        return text
+    return rf"{text} {{\scriptsize[{format_number(low)}, {format_number(high)}]}}"
+
+
 def latex_macros(summary: dict) -> str:
-    """One ``\\fv@<key>`` definition per key; fractions (keys naming an accuracy or a share)
-    also get ``<key>.pct`` in percent."""
+    """One ``\\fv@<key>`` definition per key; fractions (keys naming an accuracy or a share,
+    with their intervals and spreads) also get ``<key>.pct`` in percent."""
     lines = ["% Written by the workflow from results/summary.json; do not edit."]
     for key, value in summary.items():
         text = escape_latex(value) if isinstance(value, str) else format_number(value)
         lines.append(rf"\expandafter\def\csname fv@{key}\endcsname{{{text}}}")
-        if isinstance(value, float) and key.rsplit(".", 1)[-1].endswith(("accuracy", "fraction")):
-            lines.append(
-                rf"\expandafter\def\csname fv@{key}.pct\endcsname{{{100 * value:.1f}\,\%}}"
-            )
+        last = key.rsplit(".", 1)[-1]  # test_accuracy, test_accuracy_ci95_low, ...
+        if isinstance(value, float) and ("accuracy" in last or "fraction" in last):
+            pct = rf"{100 * value:.1f}\,\%" if math.isfinite(value) else r"\textemdash{}"
+            lines.append(rf"\expandafter\def\csname fv@{key}.pct\endcsname{{{pct}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -121,3 +135,68 @@ METHOD_NAMES = {
 
 def method_name(method: str) -> str:
     return METHOD_NAMES.get(method, method.replace("_", " "))
+
+
+# --- sentences whose truth depends on a result ---------------------------------------------
+# The report never types "better" or "within the original's": it prints these, chosen from
+# the numbers in results/summary.json.
+
+
+def position(low: float, high: float, value: float) -> str:
+    """Where ``value`` lies against the interval [low, high]: "above", "within" or "below"."""
+    if value > high:
+        return "above"
+    if value < low:
+        return "below"
+    return "within"
+
+
+def versus_published(scores: dict, key: str, published: float, percent: bool = False) -> str:
+    """How our 95 % interval of ``key`` relates to the original's published value."""
+    shown = f"{100 * published:.1f} %" if percent else f"{published:g}"
+    where = position(scores[f"{key}_ci95_low"], scores[f"{key}_ci95_high"], published)
+    return {
+        "above": f"lower than the original's {shown} (which lies above our 95 % interval)",
+        "below": f"higher than the original's {shown} (which lies below our 95 % interval)",
+        "within": f"consistent with the original's {shown} (which lies inside our 95 % interval)",
+    }[where]
+
+
+def versus_method(ours: dict, theirs: dict, key: str, name: str) -> str:
+    """Compare two methods' means of ``key`` by their 95 % intervals."""
+    if ours[f"{key}_ci95_low"] > theirs[f"{key}_ci95_high"]:
+        return f"higher than that of {name} (the 95 % intervals do not overlap)"
+    if ours[f"{key}_ci95_high"] < theirs[f"{key}_ci95_low"]:
+        return f"lower than that of {name} (the 95 % intervals do not overlap)"
+    return f"not clearly different from that of {name} (the 95 % intervals overlap)"
+
+
+def result_sentences(tree: dict, paper: dict) -> dict:
+    """Text of every result-dependent clause of the report, keyed like the summary.
+
+    ``tree`` holds the stage results by prefix ("cnn.gender", "restore", ...), ``paper``
+    the original's published numbers ({"cnn": {task: {metric: value}}}).
+    """
+    text = {}
+    for task, published in paper["cnn"].items():
+        scores = tree[f"cnn.{task}"]
+        for metric, value in published.items():
+            percent = metric.endswith("accuracy")
+            text[f"cnn.{task}.{metric}"] = versus_published(scores, metric, value, percent)
+    best, clauses = tree["vae.best"], []
+    for name, scores in tree.get("vae.baseline", {}).items():
+        label = "the mean face" if name == "mean_face" else f"PCA with {name[3:]} components"
+        compared = versus_method(best, scores, "test_psnr", label)
+        clauses.append(f"{compared} at {scores['test_psnr']:.3g} dB")
+    if clauses:
+        text["vae.versus_baselines"] = "; ".join(clauses)
+    restore = tree["restore"]
+    noise, erase = restore["noise"], restore["erase"]
+    if "mean_filter" in noise:
+        text["restore.noise.vae_vs_mean_filter"] = versus_method(
+            noise["vae"], noise["mean_filter"], "psnr", "the mean filter"
+        )
+    text["restore.erase.vae_vs_biharmonic"] = versus_method(
+        erase["vae"], erase["biharmonic"], "region_psnr", "biharmonic inpainting"
+    )
+    return text

@@ -242,17 +242,22 @@ def run_protocol(
     noise_sigmas,
     denoisers,
     erase_size,
+    denoiser_options=None,
     erase_position="random",
     inpaint_iterations: int = 1,
     n_examples: int = 6,
-    score=None,
+    image_metrics=None,
+    bootstrap=None,
 ):
     """Corrupt ``clean`` faces (N, 48, 48) in [0, 1], restore them with the VAE and the
     classical methods, and score every restoration against the clean faces.
 
     One seeded generator draws, in order, the noise of each level in ``noise_sigmas`` and
     then the erased positions, so the same seed damages the same faces the same way.
-    ``score(clean, restored) -> {metric: mean}`` defaults to mean PSNR and SSIM.
+    Every output is scored by mean PSNR, SSIM and MSE over the faces (``image_metrics``:
+    SSIM settings of facevae.metrics.image_metrics), with bootstrap intervals when
+    ``bootstrap`` = {resamples, seed} is given. Inpainting is also scored on the erased
+    block alone (``region_psnr``, ...): outside it every method returns the input.
 
     Returns (metrics, examples). ``metrics[corruption][method]`` holds the scores, with
     corruption ``noise_s<sigma>`` per level and ``erase``; ``metrics["noise"]`` repeats the
@@ -260,17 +265,21 @@ def run_protocol(
     restorer with the best PSNR. ``examples`` keeps the first ``n_examples`` faces of every
     output, keyed ``<corruption>.<method>``, plus ``clean``.
     """
-    if score is None:
-        from facevae.metrics import mean_image_metrics
+    from facevae.metrics import mean_image_metrics
 
-        score = mean_image_metrics
+    def score(restored, mask=None):
+        return mean_image_metrics(
+            clean, restored, mask, bootstrap=bootstrap, **(image_metrics or {})
+        )
+
     clean = _stack(clean)
     rng = np.random.default_rng(seed)
     runs = {}
     for sigma in noise_sigmas:
         noisy = add_noise(clean, sigma, rng)
         outputs = {"corrupted": noisy, "vae": vae_restore(model, noisy)}
-        outputs |= {name: DENOISERS[name](noisy) for name in denoisers}
+        options = denoiser_options or {}
+        outputs |= {name: DENOISERS[name](noisy, **options.get(name, {})) for name in denoisers}
         runs[noise_key(sigma)] = outputs
     erased, mask = erase(clean, erase_size, erase_position, rng)
     runs["erase"] = {
@@ -280,9 +289,12 @@ def run_protocol(
     }
 
     metrics = {
-        corruption: {method: score(clean, out) for method, out in outputs.items()}
+        corruption: {method: score(out) for method, out in outputs.items()}
         for corruption, outputs in runs.items()
     }
+    for method, out in runs["erase"].items():
+        region = score(out, mask)
+        metrics["erase"][method] |= {f"region_{key}": value for key, value in region.items()}
     examples = {"clean": clean[:n_examples]}
     examples |= {
         f"{corruption}.{method}": out[:n_examples]
@@ -290,5 +302,9 @@ def run_protocol(
         for method, out in outputs.items()
     }
     metrics["noise"] = metrics[noise_key(noise_sigmas[0])]
-    metrics["best"] = {corruption: best_method(scores) for corruption, scores in metrics.items()}
+    # The erased block decides inpainting: outside it every method returns the input.
+    metrics["best"] = {
+        corruption: best_method(scores, "region_psnr" if corruption == "erase" else "psnr")
+        for corruption, scores in metrics.items()
+    }
     return metrics, examples

@@ -89,6 +89,15 @@ class ConvVAE(nn.Module):
         return torch.sigmoid(self.decode(mu))
 
 
+def reconstruct_all(model: ConvVAE, x: torch.Tensor, batch_size: int) -> np.ndarray:
+    """Posterior-mean reconstructions of images ``x`` (N, 1, 48, 48) on the model's device,
+    in batches: float32 numpy (N, 48, 48). Runs under the caller's autocast, if any."""
+    out = [
+        model.reconstruct(x[i : i + batch_size]).float().cpu() for i in range(0, len(x), batch_size)
+    ]
+    return torch.cat(out).squeeze(1).numpy()
+
+
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(N(mu, exp(logvar)) || N(0, I)) per example, summed over latent dimensions:
     0.5 * sum(mu^2 + exp(logvar) - logvar - 1)."""

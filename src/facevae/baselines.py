@@ -1,0 +1,35 @@
+"""Yardsticks for the VAE's reconstructions: what simpler models fitted on the same training
+faces achieve on the same test faces.
+
+* the mean training face, returned for every input (what a VAE whose code carries nothing
+  would give);
+* PCA with k components: the best linear k-dimensional code in the squared-error sense, so a
+  VAE with a latent code of size k should at least match PCA-k to justify its non-linearity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+
+def mean_face(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """The mean training face for every test face. Images (N, H, W) in [0, 1]."""
+    return np.broadcast_to(train.mean(axis=0), test.shape).astype(np.float32)
+
+
+def pca_reconstructions(train: np.ndarray, test: np.ndarray, components, seed: int = 0):
+    """{k: test faces projected on the first k principal components of the training faces and
+    mapped back}, clipped to [0, 1]. One fit with the largest k serves every k (the
+    components of a smaller PCA are the leading components of a larger one)."""
+    n, side = len(train), train.shape[1:]
+    largest = max(components)
+    pca = PCA(n_components=largest, svd_solver="randomized", random_state=seed)
+    pca.fit(train.reshape(n, -1))
+    centred = test.reshape(len(test), -1) - pca.mean_
+    out = {}
+    for k in components:
+        basis = pca.components_[:k]  # (k, pixels), orthonormal rows
+        recon = centred @ basis.T @ basis + pca.mean_
+        out[k] = np.clip(recon, 0, 1).reshape(len(test), *side).astype(np.float32)
+    return out
