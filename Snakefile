@@ -37,6 +37,7 @@ localrules:
     group_faces,
     split,
     select_best_vae,
+    vae_metrics,
     vae_baselines,
     summary,
     macros,

@@ -50,7 +50,6 @@ SUMMARY_PARTS = [
     ("data.split", "results/data/split.json"),
     *[(f"cnn.{task}", f"results/cnn/{task}/metrics.json") for task in CNN_TASKS],
     *[(f"vae.{name}", f"results/vae/{name}/metrics.json") for name in VAE_NAMES],
-    *[(f"vae.{name}", f"results/vae/{name}/val_metrics.json") for name in VAE_NAMES],
     ("vae.best", "results/vae/best.json"),
     ("vae.baseline", "results/vae/baselines.json"),
     ("restore", "results/restore/metrics.json"),
@@ -234,15 +233,17 @@ def get_vae_model_args(wildcards):
 
 
 def get_vae_train_args(wildcards):
-    keys = (
-        "epochs",
-        "batch_size",
-        "lr",
-        "recon",
-        "seed",
-        "eval_batch_size",
-        "log_every",
-    )
-    return {"beta": VAE_GRID[wildcards.vae]["beta"]} | {
-        k: config["vae"][k] for k in keys
-    }
+    keys = ("epochs", "batch_size", "lr", "recon", "eval_batch_size", "log_every")
+    return {
+        "beta": VAE_GRID[wildcards.vae]["beta"],
+        "seed": int(wildcards.seed),
+    } | {k: config["vae"][k] for k in keys}
+
+
+VAE_SEEDS = config["vae"]["seeds"]
+
+
+def vae_run(name, file, seed=None):
+    """A file of one VAE training run: results/vae/<name>/seed<seed>/<file> (first seed by
+    default, whose model restoration and the figures use)."""
+    return f"results/vae/{name}/seed{VAE_SEEDS[0] if seed is None else seed}/{file}"

@@ -7,12 +7,12 @@ rule train_vae:
         split="results/data/split.npz",
         code=get_package_modules("layers", "vae", "vae_train", "runtime"),
     output:
-        model="results/vae/{vae}/model.pt",
-        history="results/vae/{vae}/history.json",
+        model="results/vae/{vae}/seed{seed}/model.pt",
+        history="results/vae/{vae}/seed{seed}/history.json",
     log:
-        "logs/vae/train_{vae}.log",
+        "logs/vae/train_{vae}_seed{seed}.log",
     benchmark:
-        "benchmarks/vae/train_{vae}.tsv"
+        "benchmarks/vae/train_{vae}_seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -32,13 +32,12 @@ rule validate_vae:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        model="results/vae/{vae}/model.pt",
-        history="results/vae/{vae}/history.json",
+        model="results/vae/{vae}/seed{seed}/model.pt",
         code=get_package_modules("layers", "vae", "metrics", "runtime"),
     output:
-        metrics="results/vae/{vae}/val_metrics.json",
+        scores="results/vae/{vae}/seed{seed}/val_metrics.json",
     log:
-        "logs/vae/validate_{vae}.log",
+        "logs/vae/validate_{vae}_seed{seed}.log",
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -51,7 +50,6 @@ rule validate_vae:
         gpu_locks=GPU_LOCKS,
         eval_batch_size=config["vae"]["eval_batch_size"],
         image_metrics=config["image_metrics"],
-        bootstrap=config["bootstrap"],
     script:
         "../scripts/evaluate_vae.py"
 
@@ -60,14 +58,12 @@ rule evaluate_vae:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        model="results/vae/{vae}/model.pt",
-        history="results/vae/{vae}/history.json",
+        model="results/vae/{vae}/seed{seed}/model.pt",
         code=get_package_modules("layers", "vae", "metrics", "runtime"),
     output:
-        metrics="results/vae/{vae}/metrics.json",
-        examples="results/vae/{vae}/test_eval.npz",
+        scores="results/vae/{vae}/seed{seed}/test_eval.npz",
     log:
-        "logs/vae/evaluate_{vae}.log",
+        "logs/vae/evaluate_{vae}_seed{seed}.log",
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -80,10 +76,28 @@ rule evaluate_vae:
         gpu_locks=GPU_LOCKS,
         eval_batch_size=config["vae"]["eval_batch_size"],
         image_metrics=config["image_metrics"],
-        bootstrap=config["bootstrap"],
         n_examples=config["vae"]["n_reconstructions"],
     script:
         "../scripts/evaluate_vae.py"
+
+
+# One grid point's numbers over its seeds: mean, spread and bootstrap interval.
+rule vae_metrics:
+    input:
+        test=expand("results/vae/{{vae}}/seed{seed}/test_eval.npz", seed=VAE_SEEDS),
+        val=expand("results/vae/{{vae}}/seed{seed}/val_metrics.json", seed=VAE_SEEDS),
+        histories=expand("results/vae/{{vae}}/seed{seed}/history.json", seed=VAE_SEEDS),
+        code=get_package_modules("metrics"),
+    output:
+        "results/vae/{vae}/metrics.json",
+    log:
+        "logs/vae/metrics_{vae}.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        bootstrap=config["bootstrap"],
+    script:
+        "../scripts/vae_metrics.py"
 
 
 # Yardsticks for the table: the mean face and PCA, fitted on training faces.
@@ -110,8 +124,12 @@ rule vae_baselines:
 # The choice reads validation scores only; the test split is touched for final numbers.
 rule select_best_vae:
     input:
-        metrics=expand("results/vae/{vae}/val_metrics.json", vae=VAE_NAMES),
-        models=expand("results/vae/{vae}/model.pt", vae=VAE_NAMES),
+        scores=expand(
+            "results/vae/{vae}/seed{seed}/val_metrics.json",
+            vae=VAE_NAMES,
+            seed=VAE_SEEDS,
+        ),
+        models=[vae_run(name, "model.pt") for name in VAE_NAMES],
     output:
         choice="results/vae/best.json",
         model="results/vae/best/model.pt",
@@ -121,6 +139,7 @@ rule select_best_vae:
         "../envs/python.yaml"
     params:
         names=VAE_NAMES,
+        seeds=VAE_SEEDS,
         points=VAE_GRID,
         metric=config["vae"]["best_metric"],
     script:
@@ -130,7 +149,7 @@ rule select_best_vae:
 rule fig_vae_reconstructions:
     input:
         faces="results/data/faces.npz",
-        examples=expand("results/vae/{vae}/test_eval.npz", vae=VAE_NAMES),
+        examples=[vae_run(name, "test_eval.npz") for name in VAE_NAMES],
     output:
         "report/figures/vae_reconstructions.pdf",
     log:
@@ -147,7 +166,7 @@ rule fig_vae_reconstructions:
 rule fig_vae_comparison:
     input:
         faces="results/data/faces.npz",
-        examples=expand("results/vae/{vae}/test_eval.npz", vae=VAE_NAMES),
+        examples=[vae_run(name, "test_eval.npz") for name in VAE_NAMES],
     output:
         "report/figures/vae_comparison.pdf",
     log:
@@ -164,7 +183,7 @@ rule fig_vae_comparison:
 
 rule fig_vae_metrics:
     input:
-        expand("results/vae/{vae}/test_eval.npz", vae=VAE_NAMES),
+        [vae_run(name, "test_eval.npz") for name in VAE_NAMES],
     output:
         "report/figures/vae_metrics.pdf",
     log:

@@ -1,11 +1,12 @@
-"""Reconstruct one split part with one VAE: PSNR, SSIM and MSE per face. On the validation
-part (validate_vae) the scores choose the best model; on the test part (evaluate_vae) they
-are the final numbers, with a few examples kept for the figures."""
+"""Reconstruct one split part with one VAE (one grid point, one seed): PSNR, SSIM and MSE of
+every face. On the validation part (validate_vae) their means choose the grid point; on the
+test part (evaluate_vae) the per-face scores, and the first faces' reconstructions for the
+figures, go to an .npz that vae_metrics summarises over seeds."""
 
 import logging
 
-from facevae.files import load_npz, read_json, save_npz, write_json
-from facevae.metrics import image_metrics, mean_intervals, summarise
+from facevae.files import load_npz, save_npz, write_json
+from facevae.metrics import image_metrics, summarise
 from facevae.runtime import autocast, image_tensor, start_job
 from facevae.vae import load_vae, reconstruct_all
 
@@ -19,18 +20,9 @@ with autocast(job.device, job.precision):
     recon = reconstruct_all(model, x, params.eval_batch_size)
 per_image = image_metrics(x.squeeze(1).cpu().numpy(), recon, **params.image_metrics)
 
-metrics = summarise(per_image, prefix=f"{part}_")
-metrics |= mean_intervals(per_image, prefix=f"{part}_", **params.bootstrap)
-if part == "test":
-    history = read_json(snakemake.input.history)
-    metrics |= {
-        "parameters": history["parameters"],
-        "train_seconds": sum(history["epoch_seconds"]),
-        "epochs": len(history["epoch_seconds"]),  # the model is the one after its last epoch
-    }
-write_json(snakemake.output.metrics, metrics)
-if part == "test":
+if part == "val":
+    write_json(snakemake.output.scores, summarise(per_image, prefix="val_"))
+else:
     keep = params.n_examples  # the first test faces, the same for every model
-    examples = {"index": split["test"][:keep], "recon": recon[:keep]}
-    save_npz(snakemake.output.examples, **examples, **per_image)
-logging.info("%s", metrics)
+    save_npz(snakemake.output.scores, index=split["test"][:keep], recon=recon[:keep], **per_image)
+logging.info("%s: %s", part, summarise(per_image, prefix=f"{part}_"))

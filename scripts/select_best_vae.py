@@ -1,17 +1,24 @@
-"""Choose the VAE that later chapters use, by the configured metric on the validation split,
-and copy it to results/vae/best/model.pt, the one model restoration and interpolation read."""
+"""Choose the grid point that later chapters use, by its mean validation score over seeds,
+and copy its first seed's model to results/vae/best/model.pt, the one model restoration and
+interpolation read. No test result is an input of this rule."""
 
 import logging
+
+import numpy as np
 
 from facevae.files import copy_file, read_json, write_json
 from facevae.metrics import choose_best
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
-metrics = {name: read_json(path) for name, path in zip(params.names, snakemake.input.metrics)}
-best = choose_best(metrics, params.metric, part="val")
-scores = {k: v for k, v in metrics[best].items() if k.startswith("val_")}
-choice = {"name": best, "metric": params.metric} | params.points[best] | scores
+scores = iter(read_json(path) for path in snakemake.input.scores)  # grid point-major order
+runs = {name: [next(scores) for _ in params.seeds] for name in params.names}
+means = {
+    name: {key: float(np.mean([r[key] for r in rs])) for key in rs[0]} for name, rs in runs.items()
+}
+best = choose_best(means, params.metric, part="val")
+choice = {"name": best, "metric": params.metric, "seed": params.seeds[0]}
+choice |= params.points[best] | means[best]
 copy_file(snakemake.input.models[params.names.index(best)], snakemake.output.model)
 write_json(snakemake.output.choice, choice)
 logging.info("%s", choice)

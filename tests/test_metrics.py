@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from facevae.metrics import bootstrap_interval, image_metrics, macro_f1, mean_intervals, over_seeds
+from facevae.metrics import (
+    bootstrap_interval,
+    image_metrics,
+    macro_f1,
+    mean_intervals,
+    over_seeds,
+    seed_summary,
+)
 
 
 def test_bootstrap_of_a_proportion_matches_the_normal_approximation():
@@ -63,3 +70,12 @@ def test_masked_scores_cover_only_the_mask():
     assert block["psnr"] == pytest.approx([20.0, 20.0])
     assert whole["mse"] == pytest.approx(0.01 * 64 / 2304)
     assert np.all(block["ssim"] < whole["ssim"])
+
+
+def test_seed_summary_of_per_face_scores():
+    runs = [{"psnr": np.array([10.0, 20.0, 30.0])}, {"psnr": np.array([12.0, 22.0, 32.0])}]
+    m = seed_summary(runs, prefix="test_", resamples=200, seed=0)
+    assert m["test_psnr"] == m["test_psnr_seed_mean"] == pytest.approx(21.0)
+    assert m["test_psnr_seed_sd"] == pytest.approx(np.std([20.0, 22.0], ddof=1))
+    assert m["test_psnr_ci95_low"] >= 11.0 and m["test_psnr_ci95_high"] <= 31.0
+    assert np.isnan(seed_summary(runs[:1], resamples=100)["test_psnr_seed_sd"])

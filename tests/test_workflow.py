@@ -176,7 +176,7 @@ def test_the_best_vae_is_one_file_and_no_temp_files_remain(smoke_run):
     import torch
 
     best = json.loads((smoke_run / "results" / "vae" / "best.json").read_text())
-    chosen = smoke_run / "results" / "vae" / best["name"] / "model.pt"
+    chosen = smoke_run / "results" / "vae" / best["name"] / f"seed{best['seed']}" / "model.pt"
     copy = smoke_run / "results" / "vae" / "best" / "model.pt"
     assert chosen.read_bytes() == copy.read_bytes()
     assert best["latent"] in (4, 256) and best["beta"] in (1, 0.01)  # the grid point itself

@@ -206,6 +206,23 @@ def mean_intervals(values: dict[str, np.ndarray], prefix: str = "test_", **boots
     return intervals(statistics, n, **bootstrap)
 
 
+def seed_summary(per_seed: list[dict], prefix: str = "test_", resamples=2000, seed=0) -> dict:
+    """Per-face scores of several models (one per training seed) on the same faces, as
+    {prefix+metric: mean over seeds and faces} with ``_std`` (over faces, of the seed mean),
+    ``_seed_mean``, ``_seed_sd`` (of the per-seed means; NaN for one seed) and the bootstrap
+    ``_ci95_low`` / ``_ci95_high`` of the mean."""
+    out = {}
+    for key in per_seed[0]:
+        runs = np.stack([np.asarray(run[key], dtype=float) for run in per_seed])  # (seeds, faces)
+        means = runs.mean(axis=1)
+        name = f"{prefix}{key}"
+        out[name] = out[f"{name}_seed_mean"] = float(means.mean())
+        out[f"{name}_std"] = float(runs.mean(axis=0).std())
+        out[f"{name}_seed_sd"] = float(means.std(ddof=1)) if len(means) > 1 else float("nan")
+    per_face = {key: np.mean([run[key] for run in per_seed], axis=0) for key in per_seed[0]}
+    return out | mean_intervals(per_face, prefix=prefix, resamples=resamples, seed=seed)
+
+
 # For each image metric: is a higher value better?
 HIGHER_IS_BETTER = {"psnr": True, "ssim": True, "mse": False}
 
