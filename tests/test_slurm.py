@@ -189,7 +189,8 @@ def test_only_training_and_evaluation_are_submitted(slurm_run):
     submitted = [job_rule(job["Comment"], rules) for job in jobs]
     assert set(submitted) <= SUBMITTED
     counts = {rule: submitted.count(rule) for rule in set(submitted)}
-    assert counts["train_cnn"] == counts["evaluate_cnn"] == 3  # gender, ethnicity, age
+    assert counts["train_cnn"] == 3 * 2  # gender, ethnicity, age; two seeds (tests/smoke.yaml)
+    assert counts["evaluate_cnn"] == 3  # one summary over the seeds per task
     assert counts["train_vae"] == counts["validate_vae"] == counts["evaluate_vae"] == 4
     assert counts["restore_faces"] == counts["interpolate"] == 1
     assert all(job["State"] == "COMPLETED" for job in jobs)
