@@ -42,18 +42,17 @@ VAE_FIGURES = ["vae_reconstructions", "vae_comparison", "vae_metrics"]
 # Restoration and interpolation figures (PAPER.md 2.6, 2.7).
 RESTORE_FIGURES = ["restoration", "interpolation"]
 
-# Per-stage JSON files merged into results/summary.json: (key prefix there, file). A prefix
-# may take several files as long as their keys differ (test and validation metrics).
-SUMMARY_PARTS = [
-    ("data", "results/data/quality.json"),
-    ("data.groups", "results/data/groups.json"),
-    ("data.split", "results/data/split.json"),
-    *[(f"cnn.{task}", f"results/cnn/{task}/metrics.json") for task in CNN_TASKS],
-    *[(f"vae.{name}", f"results/vae/{name}/metrics.json") for name in VAE_NAMES],
-    ("vae.best", "results/vae/best.json"),
-    ("vae.baseline", "results/vae/baselines.json"),
-    ("restore", "results/restore/metrics.json"),
-]
+# Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
+SUMMARY_PARTS = {
+    "data": "results/data/quality.json",
+    "data.groups": "results/data/groups.json",
+    "data.split": "results/data/split.json",
+    **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
+    **{f"vae.{name}": f"results/vae/{name}/metrics.json" for name in VAE_NAMES},
+    "vae.best": "results/vae/best.json",
+    "vae.baseline": "results/vae/baselines.json",
+    "restore": "results/restore/metrics.json",
+}
 
 
 def raw_csv_problem(path):
@@ -167,12 +166,6 @@ def get_cnn_train_args(wildcards):
 
 
 CNN_SEEDS = config["cnn"]["seeds"]
-FIRST_SEED = CNN_SEEDS[0]  # whose model the chapter-1 figures show
-
-
-def cnn_run(task, name, seed=FIRST_SEED):
-    """A file of one CNN training run: results/cnn/<task>/seed<seed>/<name>."""
-    return f"results/cnn/{task}/seed{seed}/{name}"
 
 
 def get_report_sections():
@@ -185,7 +178,6 @@ def get_summary_settings():
     return {
         "config.cnn": config["cnn"],
         "config.bootstrap": config["bootstrap"],
-        "config.image_metrics": config["image_metrics"],
         "config.image_metrics": config["image_metrics"],
         "config.split": config["split"],
         "config.vae": {k: v for k, v in config["vae"].items() if k != "grid"}
@@ -212,17 +204,10 @@ def get_restore_protocol():
         "inpaint_iterations",
         "n_examples",
     )
-    return (
-        {key: config["restore"][key] for key in keys}
-        | {
-            "image_metrics": config["image_metrics"],
-            "bootstrap": config["bootstrap"],
-        }
-        | {
-            "image_metrics": config["image_metrics"],
-            "bootstrap": config["bootstrap"],
-        }
-    )
+    return {key: config["restore"][key] for key in keys} | {
+        "image_metrics": config["image_metrics"],
+        "bootstrap": config["bootstrap"],
+    }
 
 
 def get_vae_model_args(wildcards):
@@ -243,7 +228,9 @@ def get_vae_train_args(wildcards):
 VAE_SEEDS = config["vae"]["seeds"]
 
 
-def vae_run(name, file, seed=None):
-    """A file of one VAE training run: results/vae/<name>/seed<seed>/<file> (first seed by
-    default, whose model restoration and the figures use)."""
-    return f"results/vae/{name}/seed{VAE_SEEDS[0] if seed is None else seed}/{file}"
+def run_file(kind, name, file, seed=None):
+    """A file of one training run: results/<kind>/<name>/seed<seed>/<file>, kind "cnn"
+    (name: the task) or "vae" (name: the grid point). Without a seed, the first of that
+    kind's seeds: the run whose model the figures and restoration use."""
+    seed = config[kind]["seeds"][0] if seed is None else seed
+    return f"results/{kind}/{name}/seed{seed}/{file}"

@@ -3,7 +3,7 @@
 
 rule summary:
     input:
-        [path for _, path in SUMMARY_PARTS],
+        list(SUMMARY_PARTS.values()),
     output:
         "results/summary.json",
     log:
@@ -11,7 +11,7 @@ rule summary:
     conda:
         "../envs/python.yaml"
     params:
-        prefixes=[prefix for prefix, _ in SUMMARY_PARTS],
+        prefixes=list(SUMMARY_PARTS),
         synthetic=is_synthetic(),
         source=get_data_source(),
         settings=get_summary_settings(),

@@ -34,9 +34,12 @@ rule train_cnn:
 rule evaluate_cnn:
     input:
         predictions=expand(
-            cnn_run("{{task}}", "test_predictions.npz", "{seed}"), seed=CNN_SEEDS
+            run_file("cnn", "{{task}}", "test_predictions.npz", "{seed}"),
+            seed=CNN_SEEDS,
         ),
-        histories=expand(cnn_run("{{task}}", "history.json", "{seed}"), seed=CNN_SEEDS),
+        histories=expand(
+            run_file("cnn", "{{task}}", "history.json", "{seed}"), seed=CNN_SEEDS
+        ),
         code=get_package_modules("metrics"),
     output:
         "results/cnn/{task}/metrics.json",
@@ -45,7 +48,6 @@ rule evaluate_cnn:
     conda:
         "../envs/python.yaml"
     params:
-        seeds=CNN_SEEDS,
         bootstrap=config["bootstrap"],
     script:
         "../scripts/evaluate_cnn.py"
@@ -68,7 +70,7 @@ rule fig_feature_maps:
     input:
         faces="results/data/faces.npz",
         split="results/data/split.npz",
-        model=cnn_run("gender", "model.pt"),
+        model=run_file("cnn", "gender", "model.pt"),
     output:
         "report/figures/feature_maps.pdf",
     log:
@@ -81,7 +83,7 @@ rule fig_feature_maps:
 
 rule fig_training_loss:
     input:
-        [cnn_run(task, "history.json") for task in CNN_TASKS],
+        [run_file("cnn", task, "history.json") for task in CNN_TASKS],
     output:
         "report/figures/training_loss.pdf",
     log:
@@ -96,7 +98,7 @@ rule fig_training_loss:
 
 rule fig_validation_curves:
     input:
-        [cnn_run(task, "history.json") for task in CNN_TASKS],
+        [run_file("cnn", task, "history.json") for task in CNN_TASKS],
     output:
         "report/figures/validation_curves.pdf",
     log:
@@ -111,7 +113,7 @@ rule fig_validation_curves:
 
 rule fig_confusion_matrices:
     input:
-        [cnn_run(task, "test_predictions.npz") for task in CNN_CLASSIFIERS],
+        [run_file("cnn", task, "test_predictions.npz") for task in CNN_CLASSIFIERS],
     output:
         "report/figures/confusion_matrices.pdf",
     log:
@@ -141,7 +143,7 @@ rule fig_class_metrics:
 
 rule fig_age_histogram:
     input:
-        cnn_run("age", "test_predictions.npz"),
+        run_file("cnn", "age", "test_predictions.npz"),
     output:
         "report/figures/age_histogram.pdf",
     log:
@@ -155,7 +157,7 @@ rule fig_age_histogram:
 rule fig_gender_by_age:
     input:
         faces="results/data/faces.npz",
-        predictions=cnn_run("gender", "test_predictions.npz"),
+        predictions=run_file("cnn", "gender", "test_predictions.npz"),
     output:
         "report/figures/gender_by_age.pdf",
     log:
@@ -171,7 +173,9 @@ rule fig_gender_by_age:
 rule fig_prediction_grid:
     input:
         faces="results/data/faces.npz",
-        predictions=[cnn_run(task, "test_predictions.npz") for task in CNN_TASKS],
+        predictions=[
+            run_file("cnn", task, "test_predictions.npz") for task in CNN_TASKS
+        ],
     output:
         "report/figures/prediction_grid.pdf",
     log:

@@ -129,7 +129,7 @@ rule select_best_vae:
             vae=VAE_NAMES,
             seed=VAE_SEEDS,
         ),
-        models=[vae_run(name, "model.pt") for name in VAE_NAMES],
+        models=[run_file("vae", name, "model.pt") for name in VAE_NAMES],
     output:
         choice="results/vae/best.json",
         model="results/vae/best/model.pt",
@@ -149,7 +149,7 @@ rule select_best_vae:
 rule fig_vae_reconstructions:
     input:
         faces="results/data/faces.npz",
-        examples=[vae_run(name, "test_eval.npz") for name in VAE_NAMES],
+        examples=[run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
     output:
         "report/figures/vae_reconstructions.pdf",
     log:
@@ -166,7 +166,7 @@ rule fig_vae_reconstructions:
 rule fig_vae_comparison:
     input:
         faces="results/data/faces.npz",
-        examples=[vae_run(name, "test_eval.npz") for name in VAE_NAMES],
+        examples=[run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
     output:
         "report/figures/vae_comparison.pdf",
     log:
@@ -183,7 +183,7 @@ rule fig_vae_comparison:
 
 rule fig_vae_metrics:
     input:
-        [vae_run(name, "test_eval.npz") for name in VAE_NAMES],
+        [run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
     output:
         "report/figures/vae_metrics.pdf",
     log:

@@ -19,10 +19,10 @@ x = image_tensor(faces["images"][split[part]], job.device)
 with autocast(job.device, job.precision):
     recon = reconstruct_all(model, x, params.eval_batch_size)
 per_image = image_metrics(x.squeeze(1).cpu().numpy(), recon, **params.image_metrics)
-
+means = summarise(per_image, prefix=f"{part}_")
 if part == "val":
-    write_json(snakemake.output.scores, summarise(per_image, prefix="val_"))
+    write_json(snakemake.output.scores, means)
 else:
     keep = params.n_examples  # the first test faces, the same for every model
     save_npz(snakemake.output.scores, index=split["test"][:keep], recon=recon[:keep], **per_image)
-logging.info("%s: %s", part, summarise(per_image, prefix=f"{part}_"))
+logging.info("%s", means)

@@ -4,7 +4,7 @@ validation split marked), below the yardsticks: the mean face and PCA."""
 import logging
 
 from facevae.files import read_json, write_text
-from facevae.report import format_number, latex_table, model_label, with_interval
+from facevae.report import baseline_label, format_number, latex_table, model_label, with_interval
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
@@ -23,8 +23,7 @@ def row(label: str, m: dict, seconds="---") -> list[str]:
 baselines = read_json(snakemake.input.baselines)
 rows = []
 for name, m in baselines.items():
-    label = "mean training face" if name == "mean_face" else f"PCA, {name[3:]} components"
-    rows.append(row(label, m))
+    rows.append(row(baseline_label(name), m))
 for name, path in zip(params.names, snakemake.input.metrics, strict=True):
     m = read_json(path)
     label = model_label(params.points[name]) + (" (chosen)" if name == best else "")

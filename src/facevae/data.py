@@ -354,12 +354,27 @@ def _decode_chunk(rows: list[str]) -> tuple[np.ndarray | None, tuple[int, np.nda
 def duplicate_groups(images: np.ndarray) -> np.ndarray:
     """Id of each image's group of pixel-identical images (0..G-1, first-seen order)."""
     rows = np.ascontiguousarray(images.reshape(len(images), -1))
-    keys = rows.view(np.dtype((np.void, rows.shape[1]))).ravel()
+    return first_seen_ids(rows.view(np.dtype((np.void, rows.shape[1]))).ravel())
+
+
+def first_seen_ids(keys: np.ndarray) -> np.ndarray:
+    """Ids 0..G-1 of equal keys, numbered in the order the keys first appear in the table
+    (stable across numpy versions, unlike the sorted order np.unique gives)."""
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    # Renumber so ids follow the table's order (stable across numpy versions).
     rank = np.empty_like(first)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
     return rank[inverse.ravel()]
+
+
+def group_counts(group: np.ndarray, faces: dict[str, np.ndarray]) -> dict[str, int]:
+    """How many groups hold two or more faces, how many rows they cover, and in how many the
+    faces do not all share the same (age, gender, ethnicity)."""
+    sizes = np.bincount(group)
+    shared = sizes[group] > 1
+    label_key = faces["age"] * 100 + faces["gender"] * 10 + faces["ethnicity"]
+    pairs = np.unique(np.stack([group[shared], label_key[shared]]), axis=1)
+    conflicting = int((np.bincount(pairs[0]) > 1).sum()) if pairs.size else 0
+    return {"groups": int((sizes > 1).sum()), "rows": int(shared.sum()), "conflicting": conflicting}
 
 
 def load_faces(path, threads: int = 1) -> dict[str, np.ndarray]:
@@ -379,16 +394,10 @@ def load_faces(path, threads: int = 1) -> dict[str, np.ndarray]:
 
 def quality_report(faces: dict[str, np.ndarray]) -> dict:
     """Row and label counts, and what the duplicate groups look like."""
-    group = faces["group"]
-    sizes = np.bincount(group)
-    in_dup = sizes[group] > 1
-    # A group conflicts when its members do not all share the same (age, gender, ethnicity).
-    label_key = faces["age"] * 100 + faces["gender"] * 10 + faces["ethnicity"]
-    pairs = np.unique(np.stack([group[in_dup], label_key[in_dup]]), axis=1)
-    conflicting = int((np.bincount(pairs[0]) > 1).sum())
+    copies = group_counts(faces["group"], faces)
     age = faces["age"]
     return {
-        "rows": int(len(group)),
+        "rows": int(len(age)),
         "gender": dict(zip(GENDER_KEYS, np.bincount(faces["gender"], minlength=2).tolist())),
         "ethnicity": dict(
             zip(ETHNICITY_KEYS, np.bincount(faces["ethnicity"], minlength=5).tolist())
@@ -401,9 +410,9 @@ def quality_report(faces: dict[str, np.ndarray]) -> dict:
         "side": SIDE,
         "pixels": N_PIXELS,
         "max_grey": 255,
-        "duplicate_groups": int((sizes > 1).sum()),
-        "duplicate_rows": int(in_dup.sum()),
-        "conflicting_groups": conflicting,
+        "duplicate_groups": copies["groups"],
+        "duplicate_rows": copies["rows"],
+        "conflicting_groups": copies["conflicting"],
     }
 
 

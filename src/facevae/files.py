@@ -17,6 +17,8 @@ torch files with ``weights_only=True`` (tensors and plain containers only, no co
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import io
 import json
 import os
@@ -181,8 +183,6 @@ def exclusive(lock_file) -> Iterator[None]:
     would otherwise interleave their resume states. The lock is ``flock``: the kernel drops
     it when the holder exits, however it exits, so a stale lock file blocks nothing.
     """
-    import fcntl
-
     lock_file = Path(lock_file)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, MODE)
@@ -204,8 +204,6 @@ def exclusive(lock_file) -> Iterator[None]:
 
 def digest(*arrays: np.ndarray) -> str:
     """SHA-256 of the arrays' shapes, types and bytes: equal digests, equal data."""
-    import hashlib
-
     h = hashlib.sha256()
     for array in arrays:
         array = np.ascontiguousarray(array)
@@ -216,8 +214,6 @@ def digest(*arrays: np.ndarray) -> str:
 
 def file_sha256(path, chunk: int = 1 << 20) -> str:
     """SHA-256 of a file's bytes, as published checksums are given."""
-    import hashlib
-
     h = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(chunk):

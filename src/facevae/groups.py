@@ -21,6 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from facevae import SIDE
+from facevae.data import first_seen_ids, group_counts
 
 
 def _pool(images: np.ndarray, k: int) -> np.ndarray:
@@ -76,31 +77,18 @@ def join_groups(exact: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     cols = np.concatenate([first[exact], pairs[:, 1]])
     graph = coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
-    # Renumber so ids follow the table's order, as facevae.data.duplicate_groups does.
-    _, first_seen, inverse = np.unique(component, return_index=True, return_inverse=True)
-    rank = np.empty_like(first_seen)
-    rank[np.argsort(first_seen, kind="stable")] = np.arange(len(first_seen))
-    return rank[inverse]
-
-
-def _conflicting(group: np.ndarray, labels: np.ndarray) -> int:
-    """How many groups of two or more faces do not all share one label."""
-    sizes = np.bincount(group)
-    shared = sizes[group] > 1
-    distinct = np.unique(np.stack([group[shared], labels[shared]]), axis=1)
-    return int((np.bincount(distinct[0]) > 1).sum()) if distinct.size else 0
+    return first_seen_ids(component)
 
 
 def group_report(faces: dict[str, np.ndarray], group: np.ndarray, pairs, mse, max_mse) -> dict:
-    """Counts for the data chapter: exact-copy groups and the wider near-copy groups."""
-    exact = faces["exact_group"] if "exact_group" in faces else faces["group"]
-    label = faces["age"] * 100 + faces["gender"] * 10 + faces["ethnicity"]
+    """Counts for the data chapter: exact-copy groups (``faces["group"]``) and the wider
+    near-copy groups ``group``."""
     report = {"near_max_mse": max_mse, "near_pairs": int((mse > 0).sum())}
-    for name, ids in (("exact", exact), ("near", group)):
-        sizes = np.bincount(ids)
-        report[f"{name}_groups"] = int((sizes > 1).sum())
-        report[f"{name}_rows"] = int((sizes[ids] > 1).sum())
-        report[f"{name}_conflicting_groups"] = _conflicting(ids, label)
+    for name, ids in (("exact", faces["group"]), ("near", group)):
+        counts = group_counts(ids, faces)
+        report[f"{name}_groups"] = counts["groups"]
+        report[f"{name}_rows"] = counts["rows"]
+        report[f"{name}_conflicting_groups"] = counts["conflicting"]
     # Faces that only the near-copy search tied to another face.
     report["near_only_rows"] = report["near_rows"] - report["exact_rows"]
     return report

@@ -130,9 +130,12 @@ def image_metrics(
     reference = np.asarray(reference, dtype=np.float64)
     restored = np.clip(np.asarray(restored, dtype=np.float64), 0, 1)
     whole = mask is None
-    mask = np.ones(reference.shape, dtype=bool) if whole else np.asarray(mask, dtype=bool)
     squared = (reference - restored) ** 2
-    mse = np.array([s[m].mean() for s, m in zip(squared, mask)])
+    if whole:
+        mse = squared.mean(axis=(1, 2))
+    else:
+        mask = np.asarray(mask, dtype=bool)
+        mse = np.array([s[m].mean() for s, m in zip(squared, mask)])
     with np.errstate(divide="ignore"):  # a perfect restoration has PSNR = inf, not a warning
         psnr = 10 * np.log10(1 / mse)
     options = {
@@ -211,15 +214,14 @@ def seed_summary(per_seed: list[dict], prefix: str = "test_", resamples=2000, se
     {prefix+metric: mean over seeds and faces} with ``_std`` (over faces, of the seed mean),
     ``_seed_mean``, ``_seed_sd`` (of the per-seed means; NaN for one seed) and the bootstrap
     ``_ci95_low`` / ``_ci95_high`` of the mean."""
-    out = {}
+    out, per_face = {}, {}
     for key in per_seed[0]:
         runs = np.stack([np.asarray(run[key], dtype=float) for run in per_seed])  # (seeds, faces)
-        means = runs.mean(axis=1)
+        means, per_face[key] = runs.mean(axis=1), runs.mean(axis=0)
         name = f"{prefix}{key}"
         out[name] = out[f"{name}_seed_mean"] = float(means.mean())
-        out[f"{name}_std"] = float(runs.mean(axis=0).std())
+        out[f"{name}_std"] = float(per_face[key].std())
         out[f"{name}_seed_sd"] = float(means.std(ddof=1)) if len(means) > 1 else float("nan")
-    per_face = {key: np.mean([run[key] for run in per_seed], axis=0) for key in per_seed[0]}
     return out | mean_intervals(per_face, prefix=prefix, resamples=resamples, seed=seed)
 
 

@@ -33,13 +33,10 @@ def flatten(tree: dict, prefix: str = "") -> dict:
     return flat
 
 
-def merge_parts(parts) -> dict:
-    """Flatten each stage's JSON under its prefix and merge, refusing duplicate keys.
-
-    ``parts`` is {prefix: tree} or a list of (prefix, tree) pairs (one prefix may then take
-    several trees, as long as their keys differ)."""
+def merge_parts(parts: dict[str, dict]) -> dict:
+    """Flatten each stage's JSON under its prefix and merge, refusing duplicate keys."""
     summary = {}
-    for prefix, tree in parts.items() if isinstance(parts, dict) else parts:
+    for prefix, tree in parts.items():
         for key, value in flatten(tree, prefix).items():
             if key in summary:
                 raise ValueError(f"summary key {key!r} is written by two stages")
@@ -120,6 +117,11 @@ def model_label(point: dict) -> str:
     return rf"$z={point['latent']}$, $\beta={point['beta']:g}$"
 
 
+def baseline_label(name: str) -> str:
+    """Name of a reconstruction yardstick of facevae.baselines: mean_face, pca<k>."""
+    return "the mean training face" if name == "mean_face" else f"PCA with {name[3:]} components"
+
+
 # How the text names each restoration method (facevae.restore's method ids).
 METHOD_NAMES = {
     "vae": "the VAE",
@@ -185,8 +187,7 @@ def result_sentences(tree: dict, paper: dict) -> dict:
             text[f"cnn.{task}.{metric}"] = versus_published(scores, metric, value, percent)
     best, clauses = tree["vae.best"], []
     for name, scores in tree.get("vae.baseline", {}).items():
-        label = "the mean face" if name == "mean_face" else f"PCA with {name[3:]} components"
-        compared = versus_method(best, scores, "test_psnr", label)
+        compared = versus_method(best, scores, "test_psnr", baseline_label(name))
         clauses.append(f"{compared} at {scores['test_psnr']:.3g} dB")
     if clauses:
         text["vae.versus_baselines"] = "; ".join(clauses)

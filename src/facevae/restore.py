@@ -35,7 +35,8 @@ from skimage.restoration import (
 )
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
 
-from facevae.vae import evaluating
+from facevae.metrics import mean_image_metrics
+from facevae.vae import evaluating, reconstruct_all
 
 
 def _stack(images) -> np.ndarray:
@@ -197,14 +198,12 @@ def inpaint_biharmonic(erased, mask) -> np.ndarray:
 def vae_restore(model, images, batch_size: int = 512) -> np.ndarray:
     """The VAE's reconstruction (the posterior mean, decoded) of each image."""
     images = _stack(images)
-    out = []
-    with evaluating(model) as device:
-        for start in range(0, len(images), batch_size):
-            x = torch.from_numpy(images[start : start + batch_size]).unsqueeze(1).to(device)
-            out.append(model.reconstruct(x).squeeze(1).float().cpu().numpy())
-    if not out:
+    if not len(images):
         return images.copy()
-    return _finish(np.concatenate(out))
+    with evaluating(model) as device:
+        return _finish(
+            reconstruct_all(model, torch.from_numpy(images).unsqueeze(1).to(device), batch_size)
+        )
 
 
 def vae_inpaint(model, erased, mask, iterations: int = 1, batch_size: int = 512) -> np.ndarray:
@@ -265,7 +264,6 @@ def run_protocol(
     restorer with the best PSNR. ``examples`` keeps the first ``n_examples`` faces of every
     output, keyed ``<corruption>.<method>``, plus ``clean``.
     """
-    from facevae.metrics import mean_image_metrics
 
     def score(restored, mask=None):
         return mean_image_metrics(
@@ -275,10 +273,10 @@ def run_protocol(
     clean = _stack(clean)
     rng = np.random.default_rng(seed)
     runs = {}
+    options = denoiser_options or {}
     for sigma in noise_sigmas:
         noisy = add_noise(clean, sigma, rng)
         outputs = {"corrupted": noisy, "vae": vae_restore(model, noisy)}
-        options = denoiser_options or {}
         outputs |= {name: DENOISERS[name](noisy, **options.get(name, {})) for name in denoisers}
         runs[noise_key(sigma)] = outputs
     erased, mask = erase(clean, erase_size, erase_position, rng)
