@@ -12,19 +12,34 @@ TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fon
 # Which table the report is built from: RAW_CSV=PATH, else data/age_gender.csv(.gz) if
 # present, else the synthetic demo (configs/demo.yaml). RAW_CSV reaches snakemake through the
 # environment, as "$$RAW_CSV" in double quotes: one argument whatever spaces or ; it holds.
+# SETTINGS=configs/cpu.yaml picks a settings file on top of config.yaml (the paper's settings,
+# meant for a GPU); without a table the demo settings are used whatever SETTINGS says.
 RAW_CSV ?=
+SETTINGS ?=
 export RAW_CSV
 DEFAULT_CSV := $(firstword $(wildcard data/age_gender.csv data/age_gender.csv.gz))
 ifneq ($(RAW_CSV),)
-  DATA_ARGS := --config "raw_csv=$$RAW_CSV"
+  DATA_ARGS := $(if $(SETTINGS),--configfile $(SETTINGS)) --config "raw_csv=$$RAW_CSV"
 else ifeq ($(DEFAULT_CSV),)
   DATA_ARGS := --configfile configs/demo.yaml
+else
+  DATA_ARGS := $(if $(SETTINGS),--configfile $(SETTINGS))
 endif
 
-.PHONY: report demo test test-slurm lint bench tex venv clean
+.PHONY: report demo html status compare test test-slurm lint bench tex venv clean
 
-report: venv tex  ## build report/report.pdf (real table if given or found, else the demo)
+report: venv tex  ## build the run's PDF (real table if given or found, else the demo)
 	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $(SNAKEMAKE_ARGS)
+
+html: venv  ## report.html: every figure, table and number of the same run as `make report`
+	$(SNAKEMAKE) --report report.html $(DATA_ARGS) $(SNAKEMAKE_ARGS)
+
+status: venv  ## what every running training job has done and when it should end
+	$(BIN)/python -m facevae.status
+
+# make compare A=demo-synthetic B=cpu-age_gender (folder names under results/)
+compare: venv  ## two runs side by side: settings that differ, every metric of both
+	$(BIN)/python -m facevae.compare "$$A" "$$B"
 
 demo: venv tex  ## build the report from synthetic faces only
 	$(SNAKEMAKE) --cores all --resources gpu=1 --configfile configs/demo.yaml $(SNAKEMAKE_ARGS)
@@ -44,7 +59,7 @@ lint: venv  ## snakemake --lint, snakefmt and ruff (also part of make test)
 	$(BIN)/ruff format --check src scripts tests
 
 # Training and ingest speed against textbook baselines (prints a table and one JSON object).
-BENCH_CSV ?= $(firstword $(wildcard ../shared/data/age_gender.csv.gz data/age_gender.csv data/age_gender.csv.gz))
+BENCH_CSV ?= $(or $(RAW_CSV),$(DEFAULT_CSV))
 export BENCH_CSV
 bench: venv
 	$(BIN)/python -m facevae.bench $(if $(BENCH_CSV),--csv "$$BENCH_CSV")
@@ -73,5 +88,5 @@ tex:
 	  exit 1; \
 	fi
 
-clean:  ## remove every build output (keeps the venv)
-	rm -rf results logs benchmarks report/figures report/generated report/report.pdf
+clean:  ## remove every run's outputs (keeps the venv)
+	rm -rf results report/report.pdf report.html

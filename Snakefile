@@ -1,13 +1,27 @@
 # Rebuilds report/report.pdf from the raw face table; see README.md for how to run it.
-from snakemake.utils import min_version, validate
+import sys
+
+import yaml
+from snakemake.utils import min_version
 
 min_version("9.0")
+sys.path.insert(0, f"{workflow.basedir}/src")  # the package, whether installed or not
+from facevae.settings import coerce, problems
 
 
 configfile: "config.yaml"
 
 
-validate(config, "schemas/config.schema.yaml")
+# Values given as --config 'vae={epochs: 20}' arrive as text: read them as the schema's types,
+# then report every problem at once, one line each.
+with open(f"{workflow.basedir}/schemas/config.schema.yaml") as schema_file:
+    SCHEMA = yaml.safe_load(schema_file)
+config.update(coerce(config, SCHEMA))
+if config_problems := problems(config, SCHEMA):
+    raise WorkflowError(
+        f"{len(config_problems)} problem(s) in the settings (config.yaml, --configfile,"
+        " --config; see schemas/config.schema.yaml):\n  " + "\n  ".join(config_problems)
+    )
 
 
 include: "rules/common.smk"
@@ -28,6 +42,9 @@ include: "rules/restore.smk"
 include: "rules/report.smk"
 
 
+report: "report/workflow.rst"
+
+
 # Cheap jobs run on the submitting host under a cluster executor (profiles/slurm); only
 # training and evaluation (train_*, evaluate_*, restore_faces, interpolate) are submitted.
 localrules:
@@ -45,6 +62,7 @@ localrules:
     table_vae,
     table_restore,
     report,
+    html_parts,
     fig_mean_faces_ethnicity,
     fig_mean_faces_age,
     fig_label_distributions,
@@ -67,4 +85,16 @@ localrules:
 rule all:
     default_target: True
     input:
-        "report/report.pdf",
+        out("report.pdf"),
+        rules.html_parts.output,
+
+
+# Before the first job: a warning when the settings would keep a CPU busy for hours.
+onstart:
+    warn_before_long_cpu_training()
+
+
+# report/report.pdf points at the PDF of the run that finished last (each run's own PDF is
+# results/<run>-<table>/report.pdf).
+onsuccess:
+    link_latest_report()

@@ -37,7 +37,7 @@ def check_vae_grid(grid):
         if len(same) > 1:
             raise WorkflowError(
                 f"vae.grid: entries {' and '.join(same)} both map to the results folder"
-                f" results/vae/{name}/.\n"
+                f" {out(f'vae/{name}/')}.\n"
                 "  Folder names keep 6 significant digits of beta; give every entry"
                 " a different latent size or a beta that differs within those digits."
             )

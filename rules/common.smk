@@ -1,12 +1,17 @@
 # Helpers shared by all rules (where the input table is, which figures the report needs).
+import gzip
+import json
+import os
+import re
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from snakemake.exceptions import WorkflowError
 
 # Lock files that give each GPU job a device of its own on a multi-GPU workstation.
 GPU_LOCKS = ".snakemake/gpu_locks"
 DEFAULT_RAW_CSV = ["data/age_gender.csv", "data/age_gender.csv.gz"]
-SYNTHETIC_CSV = "results/data/synthetic.csv.gz"
 KAGGLE_URL = (
     "https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv"
 )
@@ -16,7 +21,7 @@ DATA_FIGURES = ["mean_faces_ethnicity", "mean_faces_age", "label_distributions"]
 
 CNN_TASKS = ["gender", "ethnicity", "age"]  # facevae.cnn.TASKS
 CNN_CLASSIFIERS = [task for task in CNN_TASKS if task != "age"]
-# Chapter 1 figures (PAPER.md 1.5-1.13), each made by scripts/fig_<name>.py.
+# Chapter 1 figures (the original's 1.5-1.13, see docs/original_study.md), by scripts/fig_<name>.py.
 CNN_FIGURES = [
     "cnn_architecture",
     "feature_maps",
@@ -37,22 +42,10 @@ def vae_name(point):
 
 VAE_GRID = {vae_name(point): point for point in config["vae"]["grid"]}
 VAE_NAMES = list(VAE_GRID)
-# Chapter 2 figures (PAPER.md 2.3-2.5).
-VAE_FIGURES = ["vae_reconstructions", "vae_comparison", "vae_metrics"]
-# Restoration and interpolation figures (PAPER.md 2.6, 2.7).
+# Chapter 2 figures (the original's figures 2.3-2.5).
+VAE_FIGURES = ["vae_training", "vae_reconstructions", "vae_comparison", "vae_metrics"]
+# Restoration and interpolation figures (the original's figures 2.6, 2.7).
 RESTORE_FIGURES = ["restoration", "interpolation"]
-
-# Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
-SUMMARY_PARTS = {
-    "data": "results/data/quality.json",
-    "data.groups": "results/data/groups.json",
-    "data.split": "results/data/split.json",
-    **{f"cnn.{task}": f"results/cnn/{task}/metrics.json" for task in CNN_TASKS},
-    **{f"vae.{name}": f"results/vae/{name}/metrics.json" for name in VAE_NAMES},
-    "vae.best": "results/vae/best.json",
-    "vae.baseline": "results/vae/baselines.json",
-    "restore": "results/restore/metrics.json",
-}
 
 
 def raw_csv_problem(path):
@@ -81,7 +74,7 @@ def raw_csv_problem(path):
 
 
 def resolve_raw_csv(value):
-    """The table the workflow reads: a path, or SYNTHETIC_CSV for the demo data."""
+    """The table the workflow reads: a path, or None for the synthetic demo faces."""
     if value == "auto":
         for path in DEFAULT_RAW_CSV:
             problem = raw_csv_problem(path)
@@ -92,9 +85,9 @@ def resolve_raw_csv(value):
                     " synthetic demo faces)."
                 )
         found = [p for p in DEFAULT_RAW_CSV if Path(p).exists()]
-        return found[0] if found else SYNTHETIC_CSV
+        return found[0] if found else None
     if value == "synthetic":
-        return SYNTHETIC_CSV
+        return None
     problem = raw_csv_problem(value)
     if problem:
         raise WorkflowError(
@@ -112,11 +105,59 @@ def resolve_raw_csv(value):
     return value
 
 
-RAW_CSV = resolve_raw_csv(str(config["raw_csv"]))
+def table_label(path):
+    """The data half of a run's name: the table's file name without .csv/.gz, in letters,
+    digits and underscores (data/age_gender.csv.gz -> age_gender)."""
+    stem = Path(path).name.removesuffix(".gz").removesuffix(".csv")
+    return re.sub(r"[^A-Za-z0-9_]+", "_", stem) or "table"
+
+
+# The face table: a path, or None for the synthetic demo faces.
+RAW_TABLE = resolve_raw_csv(str(config["raw_csv"]))
+# Every run keeps all its outputs (data, models, logs, figures, its PDF) in a folder of its
+# own, named after the settings and the data: results/<run>-<table>/, e.g. results/cpu-age_gender/
+# or results/demo-synthetic/. Switching between configurations never overwrites another
+# run's models, and switching back finds them up to date.
+RUN = f"{config['run']}-{'synthetic' if RAW_TABLE is None else table_label(RAW_TABLE)}"
+RUN_DIR = f"results/{RUN}"
+
+
+def out(path):
+    """Where this run keeps `path` (relative to its folder); wildcards pass through."""
+    return f"{RUN_DIR}/{path}"
+
+
+def link_latest_report(link="report/report.pdf"):
+    """Point `link` at this run's PDF, if it has one (replaced in one step, never missing)."""
+    pdf = Path(out("report.pdf"))
+    if not pdf.is_file():
+        return
+    link = Path(link)
+    temp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    temp.unlink(missing_ok=True)
+    temp.symlink_to(os.path.relpath(pdf, link.parent))
+    os.replace(temp, link)
+
+
+SYNTHETIC_CSV = out("data/synthetic.csv.gz")
+RAW_CSV = SYNTHETIC_CSV if RAW_TABLE is None else RAW_TABLE
 
 
 def is_synthetic():
-    return RAW_CSV == SYNTHETIC_CSV
+    return RAW_TABLE is None
+
+
+# Per-stage JSON files merged into results/summary.json, by the key prefix they get there.
+SUMMARY_PARTS = {
+    "data": out("data/quality.json"),
+    "data.groups": out("data/groups.json"),
+    "data.split": out("data/split.json"),
+    **{f"cnn.{task}": out(f"cnn/{task}/metrics.json") for task in CNN_TASKS},
+    **{f"vae.{name}": out(f"vae/{name}/metrics.json") for name in VAE_NAMES},
+    "vae.best": out("vae/best.json"),
+    "vae.baseline": out("vae/baselines.json"),
+    "restore": out("restore/metrics.json"),
+}
 
 
 def get_raw_csv():
@@ -132,14 +173,40 @@ def get_data_source():
     return f"UTKFace table {Path(RAW_CSV).name}"
 
 
+FIGURES = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES
+TABLES = ["table_cnn", "table_vae", "table_restore_noise", "table_restore_erase"]
+# Chapters of `snakemake --report`, in the order of the PDF.
+CHAPTER = (
+    {name: "1. The data" for name in DATA_FIGURES}
+    | {name: "2. Supervised networks" for name in CNN_FIGURES + ["table_cnn"]}
+    | {name: "3. Beta-VAEs" for name in VAE_FIGURES + ["table_vae"]}
+    | {
+        name: "4. Restoration and interpolation"
+        for name in RESTORE_FIGURES + ["table_restore_noise", "table_restore_erase"]
+    }
+)
+
+
 def get_figures():
-    names = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES
-    return expand("report/figures/{name}.pdf", name=names)
+    return expand(out("figures/{name}.pdf"), name=FIGURES)
 
 
 def get_tables():
-    names = ["cnn", "vae", "restore_noise", "restore_erase"]
-    return expand("report/generated/table_{name}.tex", name=names)
+    return expand(out("generated/{name}.tex"), name=TABLES)
+
+
+def caption_file(name):
+    """The caption of figure or table `name` for `snakemake --report`: written by the rule
+    html_parts from the caption in the LaTeX sections (the path is relative to rules/).
+    """
+    return f"../{out(f'captions/{name}.rst')}"
+
+
+def figure(name):
+    """The output of one figure rule: the PDF, marked for `snakemake --report`."""
+    return report(
+        out(f"figures/{name}.pdf"), caption=caption_file(name), category=CHAPTER[name]
+    )
 
 
 def get_package_modules(*names):
@@ -233,4 +300,85 @@ def run_file(kind, name, file, seed=None):
     (name: the task) or "vae" (name: the grid point). Without a seed, the first of that
     kind's seeds: the run whose model the figures and restoration use."""
     seed = config[kind]["seeds"][0] if seed is None else seed
-    return f"results/{kind}/{name}/seed{seed}/{file}"
+    return out(f"{kind}/{name}/seed{seed}/{file}")
+
+
+def get_training_jobs():
+    """Every training job of the run by name (cnn.<task>.seed<n>, vae.<point>.seed<n>), with
+    its history and its benchmark file: what the provenance in summary.json reads."""
+    jobs = {}
+    for task in CNN_TASKS:
+        for seed in CNN_SEEDS:
+            jobs[f"cnn.{task}.seed{seed}"] = (
+                run_file("cnn", task, "history.json", seed),
+                out(f"benchmarks/cnn/train_{task}_seed{seed}.tsv"),
+            )
+    for name in VAE_NAMES:
+        for seed in VAE_SEEDS:
+            jobs[f"vae.{name}.seed{seed}"] = (
+                run_file("vae", name, "history.json", seed),
+                out(f"benchmarks/vae/train_{name}_seed{seed}.tsv"),
+            )
+    return jobs
+
+
+# Above this many hours of VAE training on a CPU, the run says so before its first job.
+LONG_CPU_HOURS = 1.0
+
+
+def training_faces():
+    """Faces in the training part, from the split if it exists, else from the table's rows."""
+    sizes = Path(out("data/split.json"))
+    if sizes.is_file():
+        return json.loads(sizes.read_text())["train"]
+    if is_synthetic():
+        rows = config["synthetic"]["n_faces"]
+    else:
+        with (gzip.open if RAW_CSV.endswith(".gz") else open)(RAW_CSV, "rb") as table:
+            rows = sum(1 for _ in table) - 1
+    return round(rows * config["split"]["fractions"][0])
+
+
+def warn_before_long_cpu_training():
+    """If VAEs are still to train, torch sees no GPU and one step measured here says the grid
+    will take hours, print the expected time and the command of the CPU-budget settings.
+    """
+    pending = [
+        (name, seed)
+        for name in VAE_NAMES
+        for seed in VAE_SEEDS
+        if not Path(run_file("vae", name, "model.pt", seed)).exists()
+    ]
+    if not pending or config["device"] == "cuda":
+        return
+    import torch
+
+    if config["device"] == "auto" and torch.cuda.is_available():
+        return
+    from facevae.progress import duration, vae_seconds_per_face
+    from facevae.runtime import device_name
+
+    vae = config["vae"]
+    seconds = sum(
+        vae_seconds_per_face(
+            get_vae_model_args(SimpleNamespace(vae=name)),
+            vae["batch_size"],
+            workflow.cores,
+        )
+        for name in dict(pending)
+    )
+    seconds *= len(VAE_SEEDS) * vae["epochs"] * training_faces()
+    if seconds < LONG_CPU_HOURS * 3600:
+        return
+    budget = "configs/demo.yaml" if is_synthetic() else "configs/cpu.yaml"
+    table = "" if is_synthetic() else f" --config raw_csv={RAW_CSV}"
+    print(
+        f"\n*** {len(pending)} VAE training job(s) of run {RUN} are about to run on the CPU"
+        f" ({device_name(torch.device('cpu'))}).\n"
+        f"*** At {vae['epochs']} epochs, one training step timed here puts them at about"
+        f" {duration(seconds, coarse=True)} (CNNs and evaluation not counted).\n"
+        f"*** {budget} trains the same grid for fewer epochs:\n"
+        f"***   snakemake --cores all --resources gpu=1 --configfile {budget}{table}\n"
+        "*** Stop with Ctrl-C; finished models are kept, a VAE resumes from its last epoch.\n",
+        file=sys.stderr,
+    )

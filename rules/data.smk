@@ -5,7 +5,7 @@ rule synthetic_faces:
     output:
         SYNTHETIC_CSV,
     log:
-        "logs/data/synthetic_faces.log",
+        out("logs/data/synthetic_faces.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -20,10 +20,10 @@ rule ingest:
     input:
         get_raw_csv(),
     output:
-        faces="results/data/faces.npz",
-        quality="results/data/quality.json",
+        faces=out("data/faces.npz"),
+        quality=out("data/quality.json"),
     log:
-        "logs/data/ingest.log",
+        out("logs/data/ingest.log"),
     conda:
         "../envs/python.yaml"
     threads: 2  # pixel decoding runs in parallel threads
@@ -33,13 +33,13 @@ rule ingest:
 
 rule group_faces:
     input:
-        faces="results/data/faces.npz",
+        faces=out("data/faces.npz"),
         code=get_package_modules("groups"),
     output:
-        groups="results/data/groups.npz",
-        report="results/data/groups.json",
+        groups=out("data/groups.npz"),
+        report=out("data/groups.json"),
     log:
-        "logs/data/group_faces.log",
+        out("logs/data/group_faces.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -50,12 +50,12 @@ rule group_faces:
 
 rule split:
     input:
-        "results/data/groups.npz",
+        out("data/groups.npz"),
     output:
-        split="results/data/split.npz",
-        sizes="results/data/split.json",
+        split=out("data/split.npz"),
+        sizes=out("data/split.json"),
     log:
-        "logs/data/split.log",
+        out("logs/data/split.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -67,11 +67,11 @@ rule split:
 
 rule fig_mean_faces_ethnicity:
     input:
-        "results/data/faces.npz",
+        out("data/faces.npz"),
     output:
-        "report/figures/mean_faces_ethnicity.pdf",
+        figure("mean_faces_ethnicity"),
     log:
-        "logs/figures/mean_faces_ethnicity.log",
+        out("logs/figures/mean_faces_ethnicity.log"),
     conda:
         "../envs/python.yaml"
     script:
@@ -80,11 +80,11 @@ rule fig_mean_faces_ethnicity:
 
 rule fig_mean_faces_age:
     input:
-        "results/data/faces.npz",
+        out("data/faces.npz"),
     output:
-        "report/figures/mean_faces_age.pdf",
+        figure("mean_faces_age"),
     log:
-        "logs/figures/mean_faces_age.log",
+        out("logs/figures/mean_faces_age.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -95,11 +95,11 @@ rule fig_mean_faces_age:
 
 rule fig_label_distributions:
     input:
-        "results/data/faces.npz",
+        out("data/faces.npz"),
     output:
-        "report/figures/label_distributions.pdf",
+        figure("label_distributions"),
     log:
-        "logs/figures/label_distributions.log",
+        out("logs/figures/label_distributions.log"),
     conda:
         "../envs/python.yaml"
     script:

@@ -3,15 +3,19 @@
 
 rule summary:
     input:
-        list(SUMMARY_PARTS.values()),
+        parts=list(SUMMARY_PARTS.values()),
+        histories=[history for history, _ in get_training_jobs().values()],
+        benchmarks=[benchmark for _, benchmark in get_training_jobs().values()],
+        code=get_package_modules("provenance"),
     output:
-        "results/summary.json",
+        out("summary.json"),
     log:
-        "logs/report/summary.log",
+        out("logs/report/summary.log"),
     conda:
         "../envs/python.yaml"
     params:
         prefixes=list(SUMMARY_PARTS),
+        training_jobs=list(get_training_jobs()),
         synthetic=is_synthetic(),
         source=get_data_source(),
         settings=get_summary_settings(),
@@ -21,11 +25,11 @@ rule summary:
 
 rule macros:
     input:
-        "results/summary.json",
+        out("summary.json"),
     output:
-        "report/generated/numbers.tex",
+        out("generated/numbers.tex"),
     log:
-        "logs/report/macros.log",
+        out("logs/report/macros.log"),
     conda:
         "../envs/python.yaml"
     script:
@@ -36,28 +40,31 @@ rule report:
     input:
         tex="report/report.tex",
         sections=get_report_sections(),
-        numbers="report/generated/numbers.tex",
+        numbers=out("generated/numbers.tex"),
         tables=get_tables(),
         figures=get_figures(),
     output:
-        "report/report.pdf",
+        out("report.pdf"),
     log:
-        "logs/report/latexmk.log",
+        out("logs/report/latexmk.log"),
     conda:
         "../envs/latex.yaml"
+    params:
+        # LaTeX finds generated/ and figures/ of this run through TEXINPUTS (see report.tex).
+        run_dir=lambda wildcards, output: Path(output[0]).parent,
     shell:
-        "latexmk -pdf -interaction=nonstopmode -halt-on-error -cd"
-        " -outdir=../results/latex report/report.tex > {log} 2>&1"
-        " && cp results/latex/report.pdf {output}"
+        'TEXINPUTS="$PWD/{params.run_dir}/:" latexmk -pdf -interaction=nonstopmode'
+        ' -halt-on-error -cd -outdir="$PWD/{params.run_dir}/latex" report/report.tex'
+        " > {log} 2>&1 && cp {params.run_dir}/latex/report.pdf {output}"
 
 
 rule table_cnn:
     input:
-        expand("results/cnn/{task}/metrics.json", task=CNN_TASKS),
+        expand(out("cnn/{task}/metrics.json"), task=CNN_TASKS),
     output:
-        "report/generated/table_cnn.tex",
+        out("generated/table_cnn.tex"),
     log:
-        "logs/report/table_cnn.log",
+        out("logs/report/table_cnn.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -69,13 +76,13 @@ rule table_cnn:
 
 rule table_vae:
     input:
-        metrics=expand("results/vae/{vae}/metrics.json", vae=VAE_NAMES),
-        best="results/vae/best.json",
-        baselines="results/vae/baselines.json",
+        metrics=expand(out("vae/{vae}/metrics.json"), vae=VAE_NAMES),
+        best=out("vae/best.json"),
+        baselines=out("vae/baselines.json"),
     output:
-        "report/generated/table_vae.tex",
+        out("generated/table_vae.tex"),
     log:
-        "logs/report/table_vae.log",
+        out("logs/report/table_vae.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -87,15 +94,49 @@ rule table_vae:
 
 rule table_restore:
     input:
-        "results/restore/metrics.json",
+        out("restore/metrics.json"),
     output:
-        noise="report/generated/table_restore_noise.tex",
-        erase="report/generated/table_restore_erase.tex",
+        noise=out("generated/table_restore_noise.tex"),
+        erase=out("generated/table_restore_erase.tex"),
     log:
-        "logs/report/table_restore.log",
+        out("logs/report/table_restore.log"),
     conda:
         "../envs/python.yaml"
     params:
         noise_sigmas=config["restore"]["noise_sigmas"],
     script:
         "../scripts/table_restore.py"
+
+
+# What `snakemake --report report.html` shows beside the figures: the tables and the headline
+# metrics as HTML, and every caption, read back from the LaTeX sections.
+rule html_parts:
+    input:
+        summary=out("summary.json"),
+        sections=get_report_sections(),
+        tables=get_tables(),
+        code=get_package_modules("htmlreport"),
+    output:
+        captions=expand(out("captions/{name}.rst"), name=FIGURES + TABLES),
+        tables=[
+            report(
+                out(f"tables/{name}.html"),
+                caption=caption_file(name),
+                category=CHAPTER[name],
+            )
+            for name in TABLES
+        ],
+        metrics=report(
+            out("tables/summary.html"),
+            caption="../report/summary_caption.rst",
+            category="5. Every number",
+        ),
+    log:
+        out("logs/report/html_parts.log"),
+    conda:
+        "../envs/python.yaml"
+    params:
+        figures=FIGURES,
+        tables=TABLES,
+    script:
+        "../scripts/html_parts.py"

@@ -3,15 +3,15 @@
 
 rule restore_faces:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
-        model="results/vae/best/model.pt",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=out("vae/best/model.pt"),
         code=get_package_modules("restore", "layers", "vae", "metrics", "runtime"),
     output:
-        metrics="results/restore/metrics.json",
-        examples="results/restore/examples.npz",
+        metrics=out("restore/metrics.json"),
+        examples=out("restore/examples.npz"),
     log:
-        "logs/restore/restore_faces.log",
+        out("logs/restore/restore_faces.log"),
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -29,14 +29,14 @@ rule restore_faces:
 
 rule interpolate:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
-        model="results/vae/best/model.pt",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=out("vae/best/model.pt"),
         code=get_package_modules("layers", "vae", "runtime"),
     output:
-        "results/restore/interpolation.npz",
+        out("restore/interpolation.npz"),
     log:
-        "logs/restore/interpolate.log",
+        out("logs/restore/interpolate.log"),
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -54,12 +54,12 @@ rule interpolate:
 
 rule fig_restoration:
     input:
-        examples="results/restore/examples.npz",
-        metrics="results/restore/metrics.json",
+        examples=out("restore/examples.npz"),
+        metrics=out("restore/metrics.json"),
     output:
-        "report/figures/restoration.pdf",
+        figure("restoration"),
     log:
-        "logs/figures/restoration.log",
+        out("logs/figures/restoration.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -71,11 +71,11 @@ rule fig_restoration:
 
 rule fig_interpolation:
     input:
-        "results/restore/interpolation.npz",
+        out("restore/interpolation.npz"),
     output:
-        "report/figures/interpolation.pdf",
+        figure("interpolation"),
     log:
-        "logs/figures/interpolation.log",
+        out("logs/figures/interpolation.log"),
     conda:
         "../envs/python.yaml"
     script:

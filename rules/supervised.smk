@@ -3,17 +3,17 @@
 
 rule train_cnn:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
         code=get_package_modules("layers", "cnn", "cnn_train", "runtime"),
     output:
-        model="results/cnn/{task}/seed{seed}/model.pt",
-        history="results/cnn/{task}/seed{seed}/history.json",
-        predictions="results/cnn/{task}/seed{seed}/test_predictions.npz",
+        model=out("cnn/{task}/seed{seed}/model.pt"),
+        history=out("cnn/{task}/seed{seed}/history.json"),
+        predictions=out("cnn/{task}/seed{seed}/test_predictions.npz"),
     log:
-        "logs/cnn/train_{task}_seed{seed}.log",
+        out("logs/cnn/train_{task}_seed{seed}.log"),
     benchmark:
-        "benchmarks/cnn/train_{task}_seed{seed}.tsv"
+        out("benchmarks/cnn/train_{task}_seed{seed}.tsv")
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -42,9 +42,9 @@ rule evaluate_cnn:
         ),
         code=get_package_modules("metrics"),
     output:
-        "results/cnn/{task}/metrics.json",
+        out("cnn/{task}/metrics.json"),
     log:
-        "logs/cnn/evaluate_{task}.log",
+        out("logs/cnn/evaluate_{task}.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -55,9 +55,9 @@ rule evaluate_cnn:
 
 rule fig_cnn_architecture:
     output:
-        "report/figures/cnn_architecture.pdf",
+        figure("cnn_architecture"),
     log:
-        "logs/figures/cnn_architecture.log",
+        out("logs/figures/cnn_architecture.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -68,13 +68,13 @@ rule fig_cnn_architecture:
 
 rule fig_feature_maps:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
         model=run_file("cnn", "gender", "model.pt"),
     output:
-        "report/figures/feature_maps.pdf",
+        figure("feature_maps"),
     log:
-        "logs/figures/feature_maps.log",
+        out("logs/figures/feature_maps.log"),
     conda:
         "../envs/python.yaml"
     script:
@@ -85,9 +85,9 @@ rule fig_training_loss:
     input:
         [run_file("cnn", task, "history.json") for task in CNN_TASKS],
     output:
-        "report/figures/training_loss.pdf",
+        figure("training_loss"),
     log:
-        "logs/figures/training_loss.log",
+        out("logs/figures/training_loss.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -100,9 +100,9 @@ rule fig_validation_curves:
     input:
         [run_file("cnn", task, "history.json") for task in CNN_TASKS],
     output:
-        "report/figures/validation_curves.pdf",
+        figure("validation_curves"),
     log:
-        "logs/figures/validation_curves.log",
+        out("logs/figures/validation_curves.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -115,9 +115,9 @@ rule fig_confusion_matrices:
     input:
         [run_file("cnn", task, "test_predictions.npz") for task in CNN_CLASSIFIERS],
     output:
-        "report/figures/confusion_matrices.pdf",
+        figure("confusion_matrices"),
     log:
-        "logs/figures/confusion_matrices.log",
+        out("logs/figures/confusion_matrices.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -128,11 +128,11 @@ rule fig_confusion_matrices:
 
 rule fig_class_metrics:
     input:
-        expand("results/cnn/{task}/metrics.json", task=CNN_CLASSIFIERS),
+        expand(out("cnn/{task}/metrics.json"), task=CNN_CLASSIFIERS),
     output:
-        "report/figures/class_metrics.pdf",
+        figure("class_metrics"),
     log:
-        "logs/figures/class_metrics.log",
+        out("logs/figures/class_metrics.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -145,9 +145,9 @@ rule fig_age_histogram:
     input:
         run_file("cnn", "age", "test_predictions.npz"),
     output:
-        "report/figures/age_histogram.pdf",
+        figure("age_histogram"),
     log:
-        "logs/figures/age_histogram.log",
+        out("logs/figures/age_histogram.log"),
     conda:
         "../envs/python.yaml"
     script:
@@ -156,12 +156,12 @@ rule fig_age_histogram:
 
 rule fig_gender_by_age:
     input:
-        faces="results/data/faces.npz",
+        faces=out("data/faces.npz"),
         predictions=run_file("cnn", "gender", "test_predictions.npz"),
     output:
-        "report/figures/gender_by_age.pdf",
+        figure("gender_by_age"),
     log:
-        "logs/figures/gender_by_age.log",
+        out("logs/figures/gender_by_age.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -172,14 +172,14 @@ rule fig_gender_by_age:
 
 rule fig_prediction_grid:
     input:
-        faces="results/data/faces.npz",
+        faces=out("data/faces.npz"),
         predictions=[
             run_file("cnn", task, "test_predictions.npz") for task in CNN_TASKS
         ],
     output:
-        "report/figures/prediction_grid.pdf",
+        figure("prediction_grid"),
     log:
-        "logs/figures/prediction_grid.log",
+        out("logs/figures/prediction_grid.log"),
     conda:
         "../envs/python.yaml"
     params:

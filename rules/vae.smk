@@ -3,16 +3,16 @@
 
 rule train_vae:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
         code=get_package_modules("layers", "vae", "vae_train", "runtime"),
     output:
-        model="results/vae/{vae}/seed{seed}/model.pt",
-        history="results/vae/{vae}/seed{seed}/history.json",
+        model=out("vae/{vae}/seed{seed}/model.pt"),
+        history=out("vae/{vae}/seed{seed}/history.json"),
     log:
-        "logs/vae/train_{vae}_seed{seed}.log",
+        out("logs/vae/train_{vae}_seed{seed}.log"),
     benchmark:
-        "benchmarks/vae/train_{vae}_seed{seed}.tsv"
+        out("benchmarks/vae/train_{vae}_seed{seed}.tsv")
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -30,14 +30,14 @@ rule train_vae:
 
 rule validate_vae:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
-        model="results/vae/{vae}/seed{seed}/model.pt",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=out("vae/{vae}/seed{seed}/model.pt"),
         code=get_package_modules("layers", "vae", "metrics", "runtime"),
     output:
-        scores="results/vae/{vae}/seed{seed}/val_metrics.json",
+        scores=out("vae/{vae}/seed{seed}/val_metrics.json"),
     log:
-        "logs/vae/validate_{vae}_seed{seed}.log",
+        out("logs/vae/validate_{vae}_seed{seed}.log"),
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -56,14 +56,14 @@ rule validate_vae:
 
 rule evaluate_vae:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
-        model="results/vae/{vae}/seed{seed}/model.pt",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=out("vae/{vae}/seed{seed}/model.pt"),
         code=get_package_modules("layers", "vae", "metrics", "runtime"),
     output:
-        scores="results/vae/{vae}/seed{seed}/test_eval.npz",
+        scores=out("vae/{vae}/seed{seed}/test_eval.npz"),
     log:
-        "logs/vae/evaluate_{vae}_seed{seed}.log",
+        out("logs/vae/evaluate_{vae}_seed{seed}.log"),
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -84,14 +84,14 @@ rule evaluate_vae:
 # One grid point's numbers over its seeds: mean, spread and bootstrap interval.
 rule vae_metrics:
     input:
-        test=expand("results/vae/{{vae}}/seed{seed}/test_eval.npz", seed=VAE_SEEDS),
-        val=expand("results/vae/{{vae}}/seed{seed}/val_metrics.json", seed=VAE_SEEDS),
-        histories=expand("results/vae/{{vae}}/seed{seed}/history.json", seed=VAE_SEEDS),
+        test=expand(out("vae/{{vae}}/seed{seed}/test_eval.npz"), seed=VAE_SEEDS),
+        val=expand(out("vae/{{vae}}/seed{seed}/val_metrics.json"), seed=VAE_SEEDS),
+        histories=expand(out("vae/{{vae}}/seed{seed}/history.json"), seed=VAE_SEEDS),
         code=get_package_modules("metrics"),
     output:
-        "results/vae/{vae}/metrics.json",
+        out("vae/{vae}/metrics.json"),
     log:
-        "logs/vae/metrics_{vae}.log",
+        out("logs/vae/metrics_{vae}.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -103,13 +103,13 @@ rule vae_metrics:
 # Yardsticks for the table: the mean face and PCA, fitted on training faces.
 rule vae_baselines:
     input:
-        faces="results/data/faces.npz",
-        split="results/data/split.npz",
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
         code=get_package_modules("baselines", "metrics"),
     output:
-        "results/vae/baselines.json",
+        out("vae/baselines.json"),
     log:
-        "logs/vae/baselines.log",
+        out("logs/vae/baselines.log"),
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -125,16 +125,16 @@ rule vae_baselines:
 rule select_best_vae:
     input:
         scores=expand(
-            "results/vae/{vae}/seed{seed}/val_metrics.json",
+            out("vae/{vae}/seed{seed}/val_metrics.json"),
             vae=VAE_NAMES,
             seed=VAE_SEEDS,
         ),
         models=[run_file("vae", name, "model.pt") for name in VAE_NAMES],
     output:
-        choice="results/vae/best.json",
-        model="results/vae/best/model.pt",
+        choice=out("vae/best.json"),
+        model=out("vae/best/model.pt"),
     log:
-        "logs/vae/select_best.log",
+        out("logs/vae/select_best.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -148,12 +148,12 @@ rule select_best_vae:
 
 rule fig_vae_reconstructions:
     input:
-        faces="results/data/faces.npz",
+        faces=out("data/faces.npz"),
         examples=[run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
     output:
-        "report/figures/vae_reconstructions.pdf",
+        figure("vae_reconstructions"),
     log:
-        "logs/figures/vae_reconstructions.log",
+        out("logs/figures/vae_reconstructions.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -165,12 +165,12 @@ rule fig_vae_reconstructions:
 
 rule fig_vae_comparison:
     input:
-        faces="results/data/faces.npz",
+        faces=out("data/faces.npz"),
         examples=[run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
     output:
-        "report/figures/vae_comparison.pdf",
+        figure("vae_comparison"),
     log:
-        "logs/figures/vae_comparison.log",
+        out("logs/figures/vae_comparison.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -185,9 +185,9 @@ rule fig_vae_metrics:
     input:
         [run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
     output:
-        "report/figures/vae_metrics.pdf",
+        figure("vae_metrics"),
     log:
-        "logs/figures/vae_metrics.log",
+        out("logs/figures/vae_metrics.log"),
     conda:
         "../envs/python.yaml"
     params:
@@ -195,3 +195,19 @@ rule fig_vae_metrics:
         points=VAE_GRID,
     script:
         "../scripts/fig_vae_metrics.py"
+
+
+rule fig_vae_training:
+    input:
+        [run_file("vae", name, "history.json") for name in VAE_NAMES],
+    output:
+        figure("vae_training"),
+    log:
+        out("logs/figures/vae_training.log"),
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+        points=VAE_GRID,
+    script:
+        "../scripts/fig_vae_training.py"

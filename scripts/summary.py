@@ -2,13 +2,19 @@
 report's wording of results (data source, names of the winning restorers, result clauses)."""
 
 import logging
+from pathlib import Path
 
 from facevae.files import read_json, write_json
+from facevae.provenance import collect
 from facevae.report import merge_parts, method_name, result_sentences
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
-parts = {prefix: read_json(path) for prefix, path in zip(params.prefixes, snakemake.input)}
+parts = {prefix: read_json(path) for prefix, path in zip(params.prefixes, snakemake.input.parts)}
+histories = {
+    job: read_json(path) for job, path in zip(params.training_jobs, snakemake.input.histories)
+}
+benchmarks = dict(zip(jobs, snakemake.input.benchmarks))
 
 # The final (test) numbers of the VAE chosen on validation scores, also under vae.best.
 best = parts["vae.best"]
@@ -17,11 +23,15 @@ best |= {k: v for k, v in chosen.items() if k.startswith("test_") or k == "param
 restore = parts["restore"]
 restore["winner"] = {corruption: method_name(m) for corruption, m in restore["best"].items()}
 
-summary = merge_parts(parts | params.settings)
+# What built these numbers: commit, settings digest, versions, where each model trained.
+# Read here, not passed as parameters, so that a new commit alone reruns nothing.
+provenance = collect(Path(__file__).parent, snakemake.config, histories, benchmarks)
+summary = merge_parts(parts | params.settings | {"provenance": provenance})
 # Clauses whose truth depends on the results, chosen from them (never typed in the .tex).
 for key, text in result_sentences(parts, params.settings["paper"]).items():
     summary[f"text.{key}"] = text
 summary["data.synthetic"] = params.synthetic
 summary["data.source"] = params.source
+summary["data.sha256_short"] = summary["data.sha256"][:16]
 write_json(snakemake.output[0], summary)
 logging.info("wrote %d keys", len(summary))

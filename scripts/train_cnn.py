@@ -8,6 +8,7 @@ from facevae.cnn import build_cnn
 from facevae.cnn_train import TrainConfig, predict, target_tensor, train_cnn
 from facevae.files import load_npz, save_npz, save_torch, write_json
 from facevae.layers import checkpoint, count_parameters
+from facevae.progress import Progress, status_path
 from facevae.runtime import image_tensor, prepare, start_job
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -31,8 +32,17 @@ logging.info(
 )
 
 cfg = TrainConfig(**params.train, precision=job.precision)
-history = train_cnn(model, task, (x["train"], y["train"]), (x["val"], y["val"]), cfg)
-history.update(parameters=count_parameters(model), device=str(job.device), precision=cfg.precision)
+# Rate and time left in the log, one line per epoch on the console, a status file beside the
+# log for `python -m facevae.status`.
+progress = Progress(
+    f"train_cnn {task} seed{snakemake.wildcards.seed}",
+    epochs=cfg.epochs,
+    batches=-(-len(x["train"]) // cfg.batch_size),
+    images=len(x["train"]),
+    status=status_path(snakemake.log[0]),
+)
+history = train_cnn(model, task, (x["train"], y["train"]), (x["val"], y["val"]), cfg, progress)
+history.update(parameters=count_parameters(model), **job.describe())
 save_torch(
     snakemake.output.model,
     checkpoint(model, task=task, epoch=cfg.epochs, train_config=params.train),

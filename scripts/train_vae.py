@@ -6,6 +6,7 @@ from pathlib import Path
 
 from facevae.files import Busy, digest, exclusive, load_npz, save_torch, write_json
 from facevae.layers import checkpoint, count_parameters
+from facevae.progress import Progress, status_path
 from facevae.runtime import image_tensor, prepare, start_job
 from facevae.vae import build_vae
 from facevae.vae_train import VAETrainConfig, train_vae
@@ -29,6 +30,16 @@ logging.info(
     len(train_images),
 )
 
+# How far the job is: rate and time left in the log, one line per epoch on the console, and
+# a status file beside the log for `python -m facevae.status`.
+progress = Progress(
+    f"train_vae {snakemake.wildcards.vae} seed{snakemake.wildcards.seed}",
+    epochs=cfg.epochs,
+    batches=-(-len(train_images) // cfg.batch_size),
+    images=len(train_images),
+    status=status_path(snakemake.log[0]),
+)
+
 # resume.pt is not a declared output, so Snakemake keeps it when a job is killed mid-run.
 # The lock keeps a second trainer (e.g. one orphaned by a killed Snakemake) out of it.
 resume = folder / "resume.pt"
@@ -41,10 +52,9 @@ try:
             cfg,
             resume_path=resume,
             data_digest=digest(train_images, val_images),
+            progress=progress,
         )
-        history.update(
-            parameters=count_parameters(model), device=str(job.device), precision=cfg.precision
-        )
+        history.update(parameters=count_parameters(model), **job.describe())
         save_torch(
             snakemake.output.model, checkpoint(model, epoch=cfg.epochs, train_config=params.train)
         )

@@ -64,7 +64,7 @@ def test_vae_grid_entries_sharing_a_folder_stop_the_run(tmp_path):
     assert result.returncode != 0
     assert (
         "vae.grid: entries #1 {latent: 4, beta: 0.01} and #3 {latent: 4, beta: 0.010000001}"
-        " both map to the results folder results/vae/z4_b0.01/"
+        " both map to the results folder results/paper-synthetic/vae/z4_b0.01/"
     ) in message
 
 

@@ -12,7 +12,8 @@ import torch
 from test_workflow import copy_workflow
 
 pytestmark = pytest.mark.workflow
-TARGET = "results/vae/z4_b1/seed0/model.pt"
+RUN = "results/smoke-synthetic"  # tests/smoke.yaml on the synthetic faces
+TARGET = f"{RUN}/vae/z4_b1/seed0/model.pt"
 # On top of tests/smoke.yaml: enough epochs that the kill lands mid-run.
 RESUME_YAML = "vae: {epochs: 25, channels: [4, 8, 8], hidden: [16], batch_size: 32}\n"
 
@@ -34,7 +35,7 @@ def test_killed_training_resumes_to_the_same_weights(tmp_path):
 
     killed = copy_workflow(tmp_path / "killed")
     (killed / "resume.yaml").write_text(RESUME_YAML)
-    log = killed / "logs" / "vae" / "train_z4_b1_seed0.log"
+    log = killed / RUN / "logs" / "vae" / "train_z4_b1_seed0.log"
     job = subprocess.Popen(
         command(),
         cwd=killed,
@@ -48,7 +49,7 @@ def test_killed_training_resumes_to_the_same_weights(tmp_path):
     os.killpg(job.pid, signal.SIGKILL)  # as a crash or a cluster time limit would
     job.wait()
     assert "epoch 25 done" not in log.read_text(), "the job finished before it was killed"
-    assert (killed / "results" / "vae" / "z4_b1" / "seed0" / "resume.pt").exists()
+    assert (killed / RUN / "vae" / "z4_b1" / "seed0" / "resume.pt").exists()
 
     # A killed Snakemake leaves its lock behind; users run --unlock first, as here.
     subprocess.run(command("--unlock"), cwd=killed, check=True, capture_output=True)
@@ -57,7 +58,7 @@ def test_killed_training_resumes_to_the_same_weights(tmp_path):
     )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "resuming from" in log.read_text()
-    assert not (killed / "results" / "vae" / "z4_b1" / "seed0" / "resume.pt").exists()
-    assert not [p for p in (killed / "results").rglob("*.tmp")], "a temp file was left behind"
+    assert not (killed / RUN / "vae" / "z4_b1" / "seed0" / "resume.pt").exists()
+    assert not [p for p in (killed / RUN).rglob("*.tmp")], "a temp file was left behind"
     a, b = weights(straight / TARGET), weights(killed / TARGET)
     assert all(torch.equal(a[name], b[name]) for name in a)

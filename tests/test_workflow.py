@@ -13,6 +13,7 @@ from conftest import REPO, table_text
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.workflow
+RUN = Path("results/smoke-synthetic")  # where tests/smoke.yaml keeps its outputs
 SOURCES = [
     "Snakefile",
     "config.yaml",
@@ -49,16 +50,29 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def git_commit(workdir: Path) -> str:
+    """Make the copy a git checkout with one commit (for the provenance); its hash."""
+    git = ["git", "-C", str(workdir), "-c", "user.name=test", "-c", "user.email=test@invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "smoke"], check=True)
+    return subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    (workdir / "commit.txt").write_text(git_commit(workdir))
     result = snakemake(workdir, "--configfile", "tests/smoke.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir
 
 
 def test_report_pdf_is_built_from_synthetic_data(smoke_run):
-    reader = PdfReader(smoke_run / "report" / "report.pdf")
+    assert (smoke_run / "report" / "report.pdf").resolve() == (smoke_run / RUN / "report.pdf")
+    reader = PdfReader(smoke_run / RUN / "report.pdf")
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 2
     assert "synthetic demo data (400 generated faces)" in text
@@ -66,16 +80,16 @@ def test_report_pdf_is_built_from_synthetic_data(smoke_run):
     assert "Three supervised networks" in text
     assert "Convolutional beta-VAEs" in text
     # Every figure the text includes was built by a rule, and no rule drew one that is unused.
-    built = {p.stem for p in (smoke_run / "report" / "figures").glob("*.pdf")}
+    built = {p.stem for p in (smoke_run / RUN / "figures").glob("*.pdf")}
     tex = "".join(p.read_text() for p in (REPO / "report").rglob("*.tex"))
     assert built == set(re.findall(r"\\includegraphics(?:\[[^]]*\])?\{([^}]+)\}", tex))
-    assert all((smoke_run / "report" / "figures" / f"{f}.pdf").stat().st_size > 1000 for f in built)
+    assert all((smoke_run / RUN / "figures" / f"{f}.pdf").stat().st_size > 1000 for f in built)
 
 
 def test_summary_matches_the_table(smoke_run):
     import json
 
-    summary = json.loads((smoke_run / "results" / "summary.json").read_text())
+    summary = json.loads((smoke_run / RUN / "summary.json").read_text())
     assert summary["data.rows"] == 400
     assert (
         summary["data.split.train"] + summary["data.split.val"] + summary["data.split.test"] == 400
@@ -122,8 +136,9 @@ def test_bad_table_fails_with_line_and_leaves_no_output(tmp_path):
     assert (
         "bad.csv: line 4, 5: pixels has 2000 values, expected 2304" in result.stdout + result.stderr
     )
-    assert not (workdir / "results" / "data" / "faces.npz").exists()
-    assert not list((workdir / "results" / "data").glob("*.tmp*"))
+    data = workdir / "results" / "paper-bad" / "data"  # config.yaml's run name, the table's
+    assert data.is_dir() and not (data / "faces.npz").exists()
+    assert not list(data.glob("*.tmp*"))
 
 
 def _jobs_after_edit(smoke_run, tmp_path, relative_path, edit=None) -> dict[str, int]:
@@ -160,14 +175,15 @@ def test_rewording_the_data_source_reruns_only_the_report(smoke_run, tmp_path):
         return text.replace("synthetic demo data (", "generated demo faces (")
 
     jobs = _jobs_after_edit(smoke_run, tmp_path, "rules/common.smk", reword)
-    assert jobs == {"all": 1, "summary": 1, "macros": 1, "report": 1}
+    assert jobs == {"all": 1, "summary": 1, "macros": 1, "report": 1, "html_parts": 1}
 
 
 def test_editing_restoration_code_reruns_restoration_only(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/restore.py")
     assert jobs.pop("restore_faces") == 1
     # What reads its outputs follows; no model is trained or evaluated again.
-    assert set(jobs) <= {"all", "fig_restoration", "table_restore", "summary", "macros", "report"}
+    later = {"all", "fig_restoration", "table_restore", "summary", "macros", "report", "html_parts"}
+    assert set(jobs) <= later
 
 
 def test_the_best_vae_is_one_file_and_no_temp_files_remain(smoke_run):
@@ -175,14 +191,14 @@ def test_the_best_vae_is_one_file_and_no_temp_files_remain(smoke_run):
 
     import torch
 
-    best = json.loads((smoke_run / "results" / "vae" / "best.json").read_text())
-    chosen = smoke_run / "results" / "vae" / best["name"] / f"seed{best['seed']}" / "model.pt"
-    copy = smoke_run / "results" / "vae" / "best" / "model.pt"
+    best = json.loads((smoke_run / RUN / "vae" / "best.json").read_text())
+    chosen = smoke_run / RUN / "vae" / best["name"] / f"seed{best['seed']}" / "model.pt"
+    copy = smoke_run / RUN / "vae" / "best" / "model.pt"
     assert chosen.read_bytes() == copy.read_bytes()
     assert best["latent"] in (4, 256) and best["beta"] in (1, 0.01)  # the grid point itself
     assert torch.load(copy, weights_only=True)["model_args"]["latent"] == best["latent"]
     assert not [p for p in smoke_run.rglob("*.tmp") if ".snakemake" not in p.parts]
-    assert not list((smoke_run / "results" / "vae").rglob("resume.pt"))
+    assert not list((smoke_run / RUN / "vae").rglob("resume.pt"))
 
 
 def test_the_choice_of_model_reads_no_test_result(tmp_path):
@@ -223,3 +239,118 @@ def test_a_new_grid_point_adds_exactly_its_jobs(smoke_run, tmp_path):
     jobs = _job_counts(result.stdout + result.stderr)
     assert jobs["train_vae"] == 1 and jobs["evaluate_vae"] == 1
     assert "train_cnn" not in jobs
+
+
+def test_the_pdf_says_what_built_it(smoke_run):
+    import json
+
+    summary = json.loads((smoke_run / RUN / "summary.json").read_text())
+    commit = (smoke_run / "commit.txt").read_text()
+    assert summary["provenance.commit"] == commit and summary["provenance.dirty"] is False
+    jobs = [key for key in summary if key.endswith(".precision") and ".jobs." in key]
+    assert len(jobs) == 3 * 2 + 4  # every CNN and VAE training job, with its precision
+    assert summary["provenance.training.seconds"] > 0
+    first_page = PdfReader(smoke_run / RUN / "report.pdf").pages[0].extract_text()
+    flat = " ".join(first_page.split())
+    assert commit[:12] in flat
+    assert summary["data.sha256"][:16] in flat
+    assert f"torch {summary['provenance.versions.torch']}" in flat
+    text = " ".join(page.extract_text() for page in PdfReader(smoke_run / RUN / "report.pdf").pages)
+    assert "[scripts/fig_mean_faces_age.py]" in " ".join(text.split())
+
+
+def test_the_html_report_shows_every_figure_and_table_with_its_caption(smoke_run, tmp_path):
+    from facevae.htmlreport import captions
+
+    html = tmp_path / "report.html"
+    result = snakemake(smoke_run, "--report", str(html), "--configfile", "tests/smoke.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = html.read_text()
+    latex = captions("".join(p.read_text() for p in (REPO / "report" / "sections").glob("*.tex")))
+    assert len(latex) == len(list((smoke_run / RUN / "captions").glob("*.rst"))) > 20
+    for name in latex:
+        rst = (smoke_run / RUN / "captions" / f"{name}.rst").read_text()
+        assert rst.split(".")[0][:40] in page, name  # each caption's opening words
+    for chapter in ("1. The data", "2. Supervised networks", "3. Beta-VAEs", "5. Every number"):
+        assert chapter in page
+
+
+def test_a_second_configuration_leaves_the_first_alone(smoke_run, tmp_path):
+    """Smoke run, then a second tiny configuration, then the smoke run again: the third step
+    runs nothing and both runs' results stay, side by side in `compare`."""
+    workdir = tmp_path / "two_runs"
+    shutil.copytree(smoke_run, workdir, symlinks=True)
+    tiny = ["--configfile", "tests/smoke.yaml", "--config", "run=tiny", "cnn={seeds: [0]}"]
+    second = snakemake(workdir, *tiny)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert (workdir / "report" / "report.pdf").resolve().parent.name == "tiny-synthetic"
+    third = snakemake(workdir, "--configfile", "tests/smoke.yaml")
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert "Nothing to be done" in third.stdout + third.stderr
+    assert (workdir / "report" / "report.pdf").resolve().parent.name == "smoke-synthetic"
+    for run in ("smoke-synthetic", "tiny-synthetic"):
+        assert (workdir / "results" / run / "report.pdf").stat().st_size > 10_000
+    compare = subprocess.run(
+        [sys.executable, "-m", "facevae.compare", "smoke-synthetic", "tiny-synthetic"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(workdir / "src")},
+    )
+    assert compare.returncode == 0, compare.stderr
+    assert "smoke-synthetic" in compare.stdout and "tiny-synthetic" in compare.stdout
+    assert "config.cnn.seeds" in compare.stdout  # the one setting that differs
+    assert "cnn.gender.test_accuracy" in compare.stdout
+
+
+def readme_commands() -> list[str]:
+    """The commands of the README's "Everyday commands" block."""
+    text = (REPO / "README.md").read_text()
+    block = text.split("<!-- commands")[1].split("<!-- end commands -->")[0]
+    lines = block.split("```bash")[1].split("```")[0].strip().splitlines()
+    return [line.split("  #")[0].strip() for line in lines]
+
+
+# Jobs each README command would run in a finished demo run (here the smoke run stands in for
+# the demo: configs/demo.yaml -> tests/smoke.yaml). None: a new run of config.yaml's paper
+# settings, checked separately.
+README_JOBS = {
+    "snakemake --cores all --resources gpu=1": None,
+    "snakemake --cores all --resources gpu=1 --configfile configs/demo.yaml": {},
+    "snakemake report --cores all --configfile configs/demo.yaml": {},
+    "snakemake fig_mean_faces_age --cores all --configfile configs/demo.yaml": {},
+    "snakemake --cores all --forcerun fig_mean_faces_age --configfile configs/demo.yaml": {
+        "fig_mean_faces_age": 1,
+        "report": 1,
+        "all": 1,
+    },
+    "snakemake --dry-run --configfile configs/demo.yaml": {},
+}
+
+
+def test_every_readme_command_runs_what_it_says(smoke_run):
+    commands = readme_commands()
+    assert commands == list(README_JOBS), "README commands and their expected jobs differ"
+    for command, expected in README_JOBS.items():
+        args = command.replace("configs/demo.yaml", "tests/smoke.yaml").split()[1:]
+        result = snakemake(smoke_run, *args, "--dry-run", "--quiet", "rules")
+        assert result.returncode == 0, (command, result.stderr[-2000:])
+        jobs = _job_counts(result.stdout + result.stderr)
+        if expected is None:  # config.yaml: the paper's settings, a run of their own
+            assert jobs["train_vae"] == 4 and jobs["train_cnn"] == 3 * 3, jobs
+            assert "results/paper-synthetic/" in result.stdout + result.stderr
+        else:
+            assert jobs == expected, command
+    assert not (smoke_run / "results" / "paper-synthetic").exists()
+
+
+def test_rebuilding_the_pdf_only_runs_latex(smoke_run, tmp_path):
+    workdir = tmp_path / "pdf"
+    shutil.copytree(smoke_run, workdir, symlinks=True)
+    with (workdir / "report" / "sections" / "data.tex").open("a") as section:
+        section.write("\n% edited by a test\n")
+    result = snakemake(
+        workdir, "report", "--dry-run", "--quiet", "rules", "--configfile", "tests/smoke.yaml"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert _job_counts(result.stdout + result.stderr) == {"report": 1}

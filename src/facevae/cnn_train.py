@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from facevae.cnn import TASKS
+from facevae.progress import Progress
 from facevae.runtime import adam, autocast
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,14 @@ def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {name!r} (use adam or sgd)")
 
 
-def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
+def train_cnn(
+    model, task: str, train_xy, val_xy, cfg: TrainConfig, progress: Progress | None = None
+) -> dict:
     """Train ``model`` for ``task`` on tensors already on the model's device; return history.
 
     ``train_xy`` and ``val_xy`` are (images (N, 1, 48, 48), targets) tensor pairs.
+    ``progress`` (optional) adds the rate and the time left to the log lines and keeps the
+    job's status file (see ``facevae.progress``); it changes nothing in the training.
     """
     x, y = train_xy
     device = x.device
@@ -89,6 +94,8 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
     history = {"batch_loss": [], "batch_epoch": [], "val_metric": [], "lr": [], "epoch_seconds": []}
     history["val_metric_name"] = "accuracy" if TASKS[task]["classify"] else "mse"
     n_batches = -(-len(x) // cfg.batch_size)
+    if progress is not None:
+        progress.begin(0)
 
     for epoch in range(cfg.epochs):
         lr = lr_at_epoch(epoch, cfg.lr_scale)
@@ -98,6 +105,8 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
         order = torch.randperm(len(x), generator=generator).to(device)
         losses = torch.empty(n_batches, device=device)
         start = time.perf_counter()
+        if progress is not None:
+            progress.epoch_started(epoch)
         for b in range(n_batches):
             index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
             with autocast(device, cfg.precision):
@@ -107,16 +116,22 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
             optimizer.step()
             losses[b] = loss.detach()
             if (b + 1) % cfg.log_every == 0:  # one host sync every log_every batches
+                value = loss.item()
                 seen = (b + 1) * cfg.batch_size
                 log.info(
-                    "epoch %d batch %d/%d loss %.4f %.0f images/s",
+                    "epoch %d/%d batch %d/%d loss %.4f %s",
                     epoch + 1,
+                    cfg.epochs,
                     b + 1,
                     n_batches,
-                    loss.item(),
-                    seen / (time.perf_counter() - start),
+                    value,
+                    f"{seen / (time.perf_counter() - start):.0f} images/s"
+                    if progress is None
+                    else progress.batch_done(epoch, b + 1),
                 )
         seconds = time.perf_counter() - start
+        if progress is not None:
+            progress.trained(epoch)
         val = evaluate(model, task, *val_xy, cfg.eval_batch_size, cfg.precision)
         history["batch_loss"] += losses.cpu().tolist()
         history["batch_epoch"] += [epoch] * n_batches
@@ -124,13 +139,18 @@ def train_cnn(model, task: str, train_xy, val_xy, cfg: TrainConfig) -> dict:
         history["lr"].append(lr)
         history["epoch_seconds"].append(seconds)
         log.info(
-            "epoch %d done: lr %.2e, mean loss %.4f, val %s %.4f, %.1f s, %.0f images/s",
+            "epoch %d done of %d: lr %.2e, mean loss %.4f, val %s %.4f, %.1f s%s",
             epoch + 1,
+            cfg.epochs,
             lr,
             losses.mean().item(),
             history["val_metric_name"],
             val,
             seconds,
-            len(x) / seconds,
+            f", {len(x) / seconds:.0f} images/s"
+            if progress is None
+            else f" {progress.epoch_done(epoch)}",
         )
+    if progress is not None:
+        progress.finish()
     return history

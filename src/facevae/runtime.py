@@ -14,6 +14,7 @@ behaviour.
 from __future__ import annotations
 
 import ctypes
+import platform
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -134,6 +135,28 @@ class Job:
     device: torch.device
     precision: str  # "bf16" or "fp32", already resolved
     threads: int
+
+    def describe(self) -> dict:
+        """Where the job ran, for the provenance of the results."""
+        return {
+            "device": str(self.device),
+            "device_name": device_name(self.device),
+            "precision": self.precision,
+        }
+
+
+def device_name(device: torch.device) -> str:
+    """The GPU's name, or the CPU's model as the kernel reports it."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def start_job(

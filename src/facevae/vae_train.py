@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from facevae.files import load_torch, save_torch
+from facevae.progress import Progress
 from facevae.runtime import adam, autocast
 from facevae.vae import kl_divergence, reconstruction_error, vae_loss
 
@@ -100,7 +101,15 @@ def read_resume_state(path, settings: dict, epochs: int, device) -> dict | None:
     return state
 
 
-def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None, data_digest="") -> dict:
+def train_vae(
+    model,
+    x,
+    x_val,
+    cfg: VAETrainConfig,
+    resume_path=None,
+    data_digest="",
+    progress: Progress | None = None,
+) -> dict:
     """Train a beta-VAE on images ``x`` (N, 1, 48, 48) already on the model's device.
 
     After every epoch the full training state (weights, optimizer, random generators, history)
@@ -108,6 +117,9 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None, data_diges
     model, settings and data (``data_digest`` names the training and validation data, see
     ``facevae.files.digest``), training continues after its last finished epoch, and the
     result equals an uninterrupted run.
+
+    ``progress`` (optional) adds the rate and the time left to the log lines and keeps the
+    job's status file (see ``facevae.progress``); it changes nothing in the training.
     """
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
@@ -133,12 +145,16 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None, data_diges
         history, start_epoch = state["history"], state["epoch"]
         log.info("resuming from %s after epoch %d", resume_path, start_epoch)
     n_batches = -(-len(x) // cfg.batch_size)
+    if progress is not None:
+        progress.begin(start_epoch)
 
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
         order = torch.randperm(len(x), generator=generator).to(device)
         losses = torch.empty(n_batches, device=device)
         start = time.perf_counter()
+        if progress is not None:
+            progress.epoch_started(epoch)
         for b in range(n_batches):
             batch = x[order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
             with autocast(device, cfg.precision):
@@ -152,31 +168,38 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None, data_diges
             optimizer.step()
             losses[b] = loss.detach()
             if (b + 1) % cfg.log_every == 0:
+                values = loss.item(), recon.item(), kl.item()  # the host sync of a log line
                 seen = (b + 1) * cfg.batch_size
                 log.info(
-                    "epoch %d batch %d/%d loss %.2f (recon %.2f, kl %.2f) %.0f images/s",
+                    "epoch %d/%d batch %d/%d loss %.2f (recon %.2f, kl %.2f) %s",
                     epoch + 1,
+                    cfg.epochs,
                     b + 1,
                     n_batches,
-                    loss.item(),
-                    recon.item(),
-                    kl.item(),
-                    seen / (time.perf_counter() - start),
+                    *values,
+                    f"{seen / (time.perf_counter() - start):.0f} images/s"
+                    if progress is None
+                    else progress.batch_done(epoch, b + 1),
                 )
         seconds = time.perf_counter() - start
+        if progress is not None:
+            progress.trained(epoch)
         val = evaluate_vae(model, x_val, cfg)
         history["batch_loss"] += losses.cpu().tolist()
         history["val_recon"].append(val["recon"])
         history["val_kl"].append(val["kl"])
         history["epoch_seconds"].append(seconds)
         log.info(
-            "epoch %d done: loss %.2f, val recon %.2f, val kl %.2f, %.1f s, %.0f images/s",
+            "epoch %d done of %d: loss %.2f, val recon %.2f, val kl %.2f, %.1f s%s",
             epoch + 1,
+            cfg.epochs,
             losses.mean().item(),
             val["recon"],
             val["kl"],
             seconds,
-            len(x) / seconds,
+            f", {len(x) / seconds:.0f} images/s"
+            if progress is None
+            else f" {progress.epoch_done(epoch)}",
         )
         if resume_path is not None:
             state = {
@@ -189,4 +212,6 @@ def train_vae(model, x, x_val, cfg: VAETrainConfig, resume_path=None, data_diges
                 "epoch": epoch + 1,
             }
             save_torch(resume_path, state)
+    if progress is not None:
+        progress.finish()
     return history

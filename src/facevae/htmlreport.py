@@ -1,0 +1,135 @@
+"""The parts of ``snakemake --report`` that the PDF does not give for free.
+
+The LaTeX sections stay the one place where captions are written. This module reads them back:
+every figure's and table's caption becomes a reStructuredText file (numbers filled in from
+the summary), every generated LaTeX table becomes an HTML table, and the headline metrics
+become one more HTML table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from facevae.report import format_number
+
+_FLOAT = re.compile(r"\\begin\{(figure|table)\}.*?\\end\{\1\}", re.S)
+_FIGURE = re.compile(r"\\includegraphics(?:\[[^]]*\])?\{([^}]+)\}")
+_TABLE = re.compile(r"\\input\{generated/([^}.]+)(?:\.tex)?\}")
+# LaTeX that stands for one character or a word in plain text.
+_SYMBOLS = {
+    r"\beta": "β",
+    r"\times": "×",
+    r"\pm": "±",
+    r"\le": "≤",
+    r"\ge": "≥",
+    r"\approx": "≈",
+    r"\%": "%",
+    r"\,": " ",
+    r"\ ": " ",
+    r"\&": "&",
+    r"\_": "_",
+    r"\textemdash{}": "—",
+    r"\ldots": "…",
+    "``": "“",
+    "''": "”",
+    "---": "—",
+    "--": "–",
+    "~": " ",
+    "{,}": ",",
+}
+
+
+def _argument(text: str, start: int) -> tuple[str, int]:
+    """The brace group opening at text[start] ("{"): its contents and the index after it."""
+    depth, i = 0, start
+    while True:
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        i += 1
+        if depth == 0:
+            return text[start + 1 : i - 1], i
+
+
+def captions(tex: str) -> dict[str, str]:
+    """{figure or table name: its LaTeX caption} for every float in `tex` that includes one
+    figure (``\\includegraphics{name}``) or one generated table (``generated/name.tex``)."""
+    found = {}
+    for float_ in _FLOAT.finditer(tex):
+        body = float_.group(0)
+        names = _FIGURE.findall(body) + _TABLE.findall(body)
+        if len(names) != 1 or r"\caption{" not in body:
+            continue
+        text, _ = _argument(body, body.index(r"\caption{") + len(r"\caption"))
+        found[names[0]] = text
+    return found
+
+
+def latex_to_text(latex: str, summary: dict) -> str:
+    r"""Plain text of a caption or table cell: ``\val{key}`` filled in from `summary`,
+    ``\drawnby{name}`` as the script's path, markup removed."""
+
+    def value(match):
+        return latex_to_text(_value_text(summary[match.group(1)]), summary)
+
+    text = re.sub(r"\\val\{([^}]+)\}", value, latex)
+    text = re.sub(r"\\drawnby\{([^}]+)\}", r" [scripts/fig_\1.py]", text)
+    text = re.sub(r"\\(?:label|ref)\{[^}]*\}", "", text)
+    text = re.sub(r"\\ensuremath\{(.*)\}", r"\1", text)
+    text = re.sub(r"10\^\{(-?\d+)\}", r"10^\1", text)
+    for latex_symbol, plain in _SYMBOLS.items():
+        text = text.replace(latex_symbol, plain)
+    text = re.sub(r"\\[A-Za-z]+\*?(\[[^]]*\])?", "", text)  # \textbf, \scriptsize, ...
+    text = text.replace("$", "").replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _value_text(value) -> str:
+    return value if isinstance(value, str) else format_number(value)
+
+
+def caption_rst(latex: str, summary: dict) -> str:
+    """A caption as reStructuredText for the HTML report: plain text, the script's path as
+    a literal. Snakemake renders it with Jinja first, so braces never reach it."""
+    text = latex_to_text(latex, summary)
+    text = re.sub(r"\[(scripts/[^]\s]+)\]", r"(drawn by ``\1``)", text)
+    return text.replace("*", r"\*") + "\n"
+
+
+def table_html(latex_tabular: str, summary: dict) -> str:
+    """A generated booktabs tabular (see facevae.report.latex_table) as an HTML table."""
+    rows, head = [], True
+    for line in latex_tabular.splitlines():
+        line = line.strip()
+        if line == r"\midrule":
+            head = False
+        if not line.endswith(r"\\"):
+            continue
+        cells = [html.escape(latex_to_text(c, summary)) for c in line[:-2].split(" & ")]
+        tag = "th" if head else "td"
+        rows.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
+    return _page("\n".join(rows))
+
+
+def metrics_html(summary: dict) -> str:
+    """Every number of the summary except settings and provenance, one row each."""
+    rows = ["<tr><th>key</th><th>value</th></tr>"]
+    for key, value in summary.items():
+        if key.startswith(("config.", "text.")) or isinstance(value, (list, dict)):
+            continue
+        shown = latex_to_text(_value_text(value), summary) if value is not None else "—"
+        rows.append(
+            f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(shown)}</td></tr>"
+        )
+    return _page("\n".join(rows))
+
+
+def _page(rows: str) -> str:
+    style = (
+        "table{border-collapse:collapse;font:14px sans-serif}"
+        "td,th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}"
+    )
+    return (
+        f'<!doctype html>\n<html><head><meta charset="utf-8"><style>{style}</style></head>'
+        f"<body><table>\n{rows}\n</table></body></html>\n"
+    )

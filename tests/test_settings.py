@@ -1,0 +1,82 @@
+"""Settings from the command line: nested overrides read as the schema's types, and every
+problem reported at once, one line each, with the closest valid key for a misspelt one."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from facevae.settings import coerce, problems
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = yaml.safe_load((REPO / "schemas" / "config.schema.yaml").read_text())
+CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_the_shipped_settings_pass():
+    assert problems(CONFIG, SCHEMA) == []
+    for name in ("demo", "cpu"):
+        override = yaml.safe_load((REPO / "configs" / f"{name}.yaml").read_text())
+        merged = {
+            **CONFIG,
+            **{k: {**CONFIG[k], **v} if isinstance(v, dict) else v for k, v in override.items()},
+        }
+        assert problems(merged, SCHEMA) == [], name
+
+
+def test_text_from_the_command_line_becomes_numbers_lists_and_booleans():
+    # What snakemake hands over for --config 'vae={epochs: 20, lr: 3e-4, seeds: [0, 1]}'.
+    given = {
+        "vae": {"epochs": "20", "lr": "3e-4", "seeds": ["0", "1"]},
+        "image_metrics": {"ssim_gaussian": "true"},
+        "run": "123",
+    }
+    read = coerce(given, SCHEMA)
+    assert read["vae"] == {"epochs": 20, "lr": 3e-4, "seeds": [0, 1]}
+    assert read["image_metrics"]["ssim_gaussian"] is True
+    assert read["run"] == "123"  # a string setting stays a string
+    assert coerce({"vae": {"epochs": "twenty"}}, SCHEMA)["vae"]["epochs"] == "twenty"
+
+
+def test_every_problem_is_one_line_with_the_closest_key():
+    config = {**CONFIG, "vae": {**CONFIG["vae"], "epoch": 5, "lrr": 1e-3, "batch_size": "x"}}
+    config["cnnn"] = {}
+    found = problems(config, SCHEMA)
+    assert "cnnn: unknown setting; did you mean 'cnn'?" in found
+    assert "vae.epoch: unknown setting; did you mean 'epochs'?" in found
+    assert "vae.lrr: unknown setting; did you mean 'lr'?" in found
+    assert "vae.batch_size: 'x' is not of type integer" in found
+    assert len(found) == 4
+
+
+@pytest.mark.workflow
+def test_a_nested_override_on_the_command_line(tmp_path):
+    """The README's way to change one nested setting: it reaches the job's parameters."""
+    command = [sys.executable, "-m", "snakemake", "--dry-run", "--printshellcmds"]
+    result = subprocess.run(
+        [*command, "--configfile", "configs/demo.yaml", "--config", "vae={epochs: 3, lr: 3e-4}"]
+        + ["cnn={seeds: [5]}", "run=override_test"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-2000:]  # epochs and lr were read as numbers
+    assert "results/override_test-synthetic/cnn/gender/seed5/model.pt" in output
+
+
+def test_unknown_keys_stop_the_run_with_one_line_each():
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--config", "vae={epoch: 3}", "rnu=x"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "2 problem(s) in the settings" in output
+    assert "vae.epoch: unknown setting; did you mean 'epochs'?" in output
+    assert "rnu: unknown setting; did you mean 'run'?" in output
+    assert len(output.splitlines()) < 30
