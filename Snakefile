@@ -75,6 +75,7 @@ localrules:
     fig_age_histogram,
     fig_gender_by_age,
     fig_prediction_grid,
+    fig_vae_training,
     fig_vae_reconstructions,
     fig_vae_comparison,
     fig_vae_metrics,
@@ -92,9 +93,3 @@ rule all:
 # Before the first job: a warning when the settings would keep a CPU busy for hours.
 onstart:
     warn_before_long_cpu_training()
-
-
-# report/report.pdf points at the PDF of the run that finished last (each run's own PDF is
-# results/<run>-<table>/report.pdf).
-onsuccess:
-    link_latest_report()

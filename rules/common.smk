@@ -1,7 +1,6 @@
 # Helpers shared by all rules (where the input table is, which figures the report needs).
 import gzip
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -125,18 +124,6 @@ RUN_DIR = f"results/{RUN}"
 def out(path):
     """Where this run keeps `path` (relative to its folder); wildcards pass through."""
     return f"{RUN_DIR}/{path}"
-
-
-def link_latest_report(link="report/report.pdf"):
-    """Point `link` at this run's PDF, if it has one (replaced in one step, never missing)."""
-    pdf = Path(out("report.pdf"))
-    if not pdf.is_file():
-        return
-    link = Path(link)
-    temp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
-    temp.unlink(missing_ok=True)
-    temp.symlink_to(os.path.relpath(pdf, link.parent))
-    os.replace(temp, link)
 
 
 SYNTHETIC_CSV = out("data/synthetic.csv.gz")
@@ -359,15 +346,15 @@ def warn_before_long_cpu_training():
     from facevae.runtime import device_name
 
     vae = config["vae"]
-    seconds = sum(
-        vae_seconds_per_face(
-            get_vae_model_args(SimpleNamespace(vae=name)),
-            vae["batch_size"],
-            workflow.cores,
-        )
-        for name in dict(pending)
-    )
-    seconds *= len(VAE_SEEDS) * vae["epochs"] * training_faces()
+    per_face = {}  # measured once per latent size: the rest of the model is the same
+    for name, _ in pending:
+        args = get_vae_model_args(SimpleNamespace(vae=name))
+        if args["latent"] not in per_face:
+            per_face[args["latent"]] = vae_seconds_per_face(
+                args, vae["batch_size"], workflow.cores
+            )
+    seconds = sum(per_face[VAE_GRID[name]["latent"]] for name, _ in pending)
+    seconds *= vae["epochs"] * training_faces()
     if seconds < LONG_CPU_HOURS * 3600:
         return
     budget = "configs/demo.yaml" if is_synthetic() else "configs/cpu.yaml"

@@ -56,6 +56,9 @@ rule report:
         'TEXINPUTS="$PWD/{params.run_dir}/:" latexmk -pdf -interaction=nonstopmode'
         ' -halt-on-error -cd -outdir="$PWD/{params.run_dir}/latex" report/report.tex'
         " > {log} 2>&1 && cp {params.run_dir}/latex/report.pdf {output}"
+        # report/report.pdf: a link to the PDF built last, replaced in one step
+        " && ln -sfn ../{output} report/.report.pdf.link && mv -T report/.report.pdf.link"
+        " report/report.pdf"
 
 
 rule table_cnn:

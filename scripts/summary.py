@@ -11,9 +11,8 @@ from facevae.report import merge_parts, method_name, result_sentences
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
 parts = {prefix: read_json(path) for prefix, path in zip(params.prefixes, snakemake.input.parts)}
-histories = {
-    job: read_json(path) for job, path in zip(params.training_jobs, snakemake.input.histories)
-}
+jobs = params.training_jobs
+histories = {job: read_json(path) for job, path in zip(jobs, snakemake.input.histories)}
 benchmarks = dict(zip(jobs, snakemake.input.benchmarks))
 
 # The final (test) numbers of the VAE chosen on validation scores, also under vae.best.

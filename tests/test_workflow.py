@@ -26,6 +26,8 @@ SOURCES = [
     "profiles",
     "report/report.tex",
     "report/sections",
+    "report/workflow.rst",
+    "report/summary_caption.rst",
     "tests/smoke.yaml",
 ]
 
@@ -43,7 +45,8 @@ def copy_workflow(dest: Path) -> Path:
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--resources", "gpu=1", *args]
+    # Targets first: options that take several values (--resources) would swallow them.
+    command = [sys.executable, "-m", "snakemake", *args, "--cores", "2", "--resources", "gpu=1"]
     env = os.environ | {"PYTHONPATH": str(workdir / "src")}  # the copy's package, not the repo's
     return subprocess.run(
         command, cwd=workdir, capture_output=True, text=True, timeout=900, env=env
@@ -136,9 +139,10 @@ def test_bad_table_fails_with_line_and_leaves_no_output(tmp_path):
     assert (
         "bad.csv: line 4, 5: pixels has 2000 values, expected 2304" in result.stdout + result.stderr
     )
-    data = workdir / "results" / "paper-bad" / "data"  # config.yaml's run name, the table's
-    assert data.is_dir() and not (data / "faces.npz").exists()
-    assert not list(data.glob("*.tmp*"))
+    run = workdir / "results" / "paper-bad"  # config.yaml's run name and the table's
+    assert (run / "logs" / "data" / "ingest.log").exists()  # the job ran, and failed
+    assert not (run / "data" / "faces.npz").exists()
+    assert not list(run.rglob("*.tmp*"))
 
 
 def _jobs_after_edit(smoke_run, tmp_path, relative_path, edit=None) -> dict[str, int]:
@@ -256,7 +260,7 @@ def test_the_pdf_says_what_built_it(smoke_run):
     assert summary["data.sha256"][:16] in flat
     assert f"torch {summary['provenance.versions.torch']}" in flat
     text = " ".join(page.extract_text() for page in PdfReader(smoke_run / RUN / "report.pdf").pages)
-    assert "[scripts/fig_mean_faces_age.py]" in " ".join(text.split())
+    assert "[scripts/fig_mean_faces_age.py]" in " ".join(text.split())  # caption's end
 
 
 def test_the_html_report_shows_every_figure_and_table_with_its_caption(smoke_run, tmp_path):
@@ -283,11 +287,11 @@ def test_a_second_configuration_leaves_the_first_alone(smoke_run, tmp_path):
     tiny = ["--configfile", "tests/smoke.yaml", "--config", "run=tiny", "cnn={seeds: [0]}"]
     second = snakemake(workdir, *tiny)
     assert second.returncode == 0, second.stderr[-3000:]
+    assert "about to run on the CPU" not in second.stderr  # tiny models: minutes, no warning
     assert (workdir / "report" / "report.pdf").resolve().parent.name == "tiny-synthetic"
     third = snakemake(workdir, "--configfile", "tests/smoke.yaml")
     assert third.returncode == 0, third.stderr[-3000:]
     assert "Nothing to be done" in third.stdout + third.stderr
-    assert (workdir / "report" / "report.pdf").resolve().parent.name == "smoke-synthetic"
     for run in ("smoke-synthetic", "tiny-synthetic"):
         assert (workdir / "results" / run / "report.pdf").stat().st_size > 10_000
     compare = subprocess.run(
@@ -331,14 +335,20 @@ README_JOBS = {
 def test_every_readme_command_runs_what_it_says(smoke_run):
     commands = readme_commands()
     assert commands == list(README_JOBS), "README commands and their expected jobs differ"
+    env = os.environ | {"PYTHONPATH": str(smoke_run / "src")}
     for command, expected in README_JOBS.items():
         args = command.replace("configs/demo.yaml", "tests/smoke.yaml").split()[1:]
-        result = snakemake(smoke_run, *args, "--dry-run", "--quiet", "rules")
+        result = subprocess.run(
+            [sys.executable, "-m", "snakemake", *args, "--dry-run", "--quiet", "rules"],
+            cwd=smoke_run,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert result.returncode == 0, (command, result.stderr[-2000:])
         jobs = _job_counts(result.stdout + result.stderr)
         if expected is None:  # config.yaml: the paper's settings, a run of their own
             assert jobs["train_vae"] == 4 and jobs["train_cnn"] == 3 * 3, jobs
-            assert "results/paper-synthetic/" in result.stdout + result.stderr
         else:
             assert jobs == expected, command
     assert not (smoke_run / "results" / "paper-synthetic").exists()
@@ -354,3 +364,15 @@ def test_rebuilding_the_pdf_only_runs_latex(smoke_run, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert _job_counts(result.stdout + result.stderr) == {"report": 1}
+
+
+def test_hours_of_cpu_training_are_announced_before_the_first_job(tmp_path):
+    """config.yaml's 200 VAE epochs on a CPU: the run measures a step and says how long."""
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "synthetic_faces")
+    assert result.returncode == 0, result.stderr[-2000:]
+    output = result.stdout + result.stderr
+    warning = output.index("4 VAE training job(s) of run paper-synthetic are about to run")
+    assert warning < output.index("localrule synthetic_faces")
+    assert "--configfile configs/demo.yaml" in output
+    assert re.search(r"puts them at about \d+ h", output)

@@ -1,0 +1,104 @@
+"""Which arithmetic trains fastest on this device, found by timing it.
+
+CPU flags cannot tell: CPUs with the same AVX-512 BF16 flag run oneDNN's bf16 convolutions
+at half the fp32 rate on one machine and at twice it on another. So ``precision: auto`` times
+a short probe of the workflow's own work (the VAE's convolution blocks, forward and backward,
+at the training batch size) in fp32 and under bf16 autocast, and keeps bf16 only when it is
+faster by a margin. A probe takes a few seconds; its result is kept in a small JSON cache
+keyed by the device's name, the torch version and the thread count, so the jobs of a grid
+measure once per machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import torch
+
+from facevae.files import read_json, write_json
+from facevae.layers import FeatureExtractor
+
+log = logging.getLogger(__name__)
+
+MARGIN = 1.15  # bf16 must be this much faster: below it, fp32's exactness wins
+PROBE_CHANNELS = (64, 128, 256)  # the VAE's convolution blocks (config.yaml, vae.channels)
+PROBE_BATCH = 64  # images per pass: the CNNs' batch, half the VAEs'
+
+
+def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> dict:
+    """Images per second of a forward and backward pass through the probe in fp32 and bf16.
+    The two take turns, `rounds` times `seconds` each, and each keeps its best round, so a
+    slow spell of a shared machine hits both alike."""
+    from facevae.runtime import autocast, prepare
+
+    torch.manual_seed(0)
+    model = prepare(FeatureExtractor(PROBE_CHANNELS), device)
+    x = torch.rand(PROBE_BATCH, 1, 48, 48, device=device).to(memory_format=torch.channels_last)
+
+    def step(precision):
+        with autocast(device, precision):
+            loss = model(x).float().square().mean()
+        loss.backward()
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    best = {}
+    for precision in ("fp32", "bf16"):  # warm-up: oneDNN / cuDNN pick their kernels here
+        step(precision)
+        step(precision)
+    for _ in range(rounds):
+        for precision in ("fp32", "bf16"):
+            sync()
+            count, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                step(precision)
+                count += 1
+            sync()
+            rate = count * PROBE_BATCH / (time.perf_counter() - start)
+            best[precision] = max(best.get(precision, 0.0), rate)
+    return best
+
+
+def machine_key(device: torch.device) -> str:
+    from facevae.runtime import device_name
+
+    threads = torch.get_num_threads()
+    return f"{device_name(device)} | {device.type} | torch {torch.__version__} | {threads} threads"
+
+
+def choose(device: torch.device, cache: str | Path | None = None, probe=probe_rates) -> dict:
+    """The faster precision on `device`: {"choice", "fp32", "bf16" (images/s), "ratio",
+    "cached"}. Read from `cache` when this machine was measured before; else measured and
+    stored there. CUDA without bf16 support is fp32 without a probe."""
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        return {"choice": "fp32", "fp32": None, "bf16": None, "ratio": None, "cached": False}
+    key = machine_key(device)
+    known = read_json(cache) if cache and Path(cache).is_file() else {}
+    if key in known:
+        return known[key] | {"cached": True}
+    rates = probe(device)
+    ratio = rates["bf16"] / rates["fp32"]
+    found = {
+        "choice": "bf16" if ratio >= MARGIN else "fp32",
+        "fp32": rates["fp32"],
+        "bf16": rates["bf16"],
+        "ratio": ratio,
+        "machine": key,
+    }
+    log.info(
+        "precision probe on %s: fp32 %.0f, bf16 %.0f images/s (%.2fx) -> %s",
+        key,
+        rates["fp32"],
+        rates["bf16"],
+        ratio,
+        found["choice"],
+    )
+    if cache:
+        # Re-read just before writing: another job may have stored its machine meanwhile.
+        latest = read_json(cache) if Path(cache).is_file() else {}
+        write_json(cache, latest | {key: found})
+    return found | {"cached": False}
