@@ -272,7 +272,16 @@ def get_vae_model_args(wildcards):
 
 
 def get_vae_train_args(wildcards):
-    keys = ("epochs", "batch_size", "lr", "recon", "eval_batch_size", "log_every")
+    keys = (
+        "epochs",
+        "batch_size",
+        "lr",
+        "lr_schedule",
+        "warmup",
+        "recon",
+        "eval_batch_size",
+        "log_every",
+    )
     return {
         "beta": VAE_GRID[wildcards.vae]["beta"],
         "seed": int(wildcards.seed),

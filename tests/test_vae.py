@@ -98,6 +98,42 @@ def test_resume_gives_the_same_weights(tmp_path):
         assert torch.equal(value, second.state_dict()[name]), name
 
 
+def test_onecycle_schedule_and_its_resume(tmp_path, monkeypatch):
+    """The one-cycle rate rises to the peak and falls far below it; a run killed mid-way
+    resumes the schedule where it stopped and ends with the same weights."""
+    import facevae.vae_train as vae_train
+
+    x, x_val = _faces(48), _faces(16, seed=1)
+    cfg = VAETrainConfig(epochs=4, beta=1.0, batch_size=16, lr=3e-3, seed=4, lr_schedule="onecycle")
+    torch.manual_seed(0)
+    straight = build_vae(latent=3, **TINY)
+    history = train_vae(straight, x, x_val, cfg)
+    lr = history["lr"]
+    # 3 batches per epoch: the warm-up (30 % of 12 steps) ends in epoch 2, then the cosine
+    assert 3e-3 / 25 < lr[0] <= 3e-3 and lr[1] > lr[2] > lr[3] and lr[-1] < 1e-6
+
+    calls, evaluate = [], vae_train.evaluate_vae
+
+    def dies_in_epoch_3(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return evaluate(*args)
+
+    resume = tmp_path / "resume.pt"
+    monkeypatch.setattr(vae_train, "evaluate_vae", dies_in_epoch_3)
+    torch.manual_seed(0)
+    with pytest.raises(RuntimeError, match="killed"):
+        train_vae(build_vae(latent=3, **TINY), x, x_val, cfg, resume_path=resume)
+    monkeypatch.setattr(vae_train, "evaluate_vae", evaluate)
+    torch.manual_seed(123)
+    second = build_vae(latent=3, **TINY)
+    resumed = train_vae(second, x, x_val, cfg, resume_path=resume)
+    assert resumed["lr"] == lr
+    for name, value in straight.state_dict().items():
+        assert torch.equal(value, second.state_dict()[name]), name
+
+
 def test_resume_file_from_other_settings_is_ignored(tmp_path):
     x = _faces(16)
     resume = tmp_path / "resume.pt"

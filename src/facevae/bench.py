@@ -6,8 +6,10 @@ Prints a readable table on stderr and one JSON object on stdout. Nothing here pa
 the numbers are for reading (README, issue notes), because timings on a shared machine are
 noisy. Each training figure is the median of several timed epochs after a warm-up epoch.
 
-- CNN / VAE training: the workflow's own loops (``train_cnn``, ``train_vae`` with the
-  configured precision and memory format) against a reference loop written here the usual way:
+- Precision: with ``--precision auto`` (the default) the probe that training jobs use times
+  fp32 and bf16 here (``facevae.precision``) and the workflow loops run in the faster.
+- CNN / VAE training: the workflow's own loops (``train_cnn``, ``train_vae`` with that
+  precision and their memory format) against a reference loop written here the usual way:
   a DataLoader over a TensorDataset, fp32, NCHW, plain Adam, the original's layer order, same
   architecture and batch size. The two take turns epoch by epoch.
 - FLOPs per image (forward, from ``torch.utils.flop_counter``; a training step is counted as
@@ -33,7 +35,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from facevae.cnn import build_cnn
 from facevae.cnn_train import TrainConfig, train_cnn
-from facevae.runtime import image_tensor, keep_freed_memory, prepare, resolve_precision
+from facevae.precision import choose
+from facevae.runtime import image_tensor, keep_freed_memory, prepare
 from facevae.synthetic import make_faces
 from facevae.vae import build_vae, vae_loss
 from facevae.vae_train import VAETrainConfig, train_vae
@@ -225,15 +228,24 @@ def main(argv=None) -> None:
         "--precision",
         default="auto",
         choices=["auto", "bf16", "fp32"],
-        help="workflow loop's arithmetic; auto resolves as the workflow does (bf16 only on "
-        "a CPU with AMX, see facevae.device.cpu_bf16_pays)",
+        help="workflow loop's arithmetic; auto times the workflow's probe in fp32 and bf16 "
+        "here and takes the faster, as training jobs do (facevae.precision)",
     )
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    precision = resolve_precision(args.precision, torch.device("cpu"))
-    result = run(args.images, args.epochs, precision, args.csv)
+    probe = {}
+    if args.precision == "auto":  # measured afresh, not read from a job's cache
+        found = choose(torch.device("cpu"), cache=None)
+        probe = {
+            "probe_fp32_images_per_s": found["fp32"],
+            "probe_bf16_images_per_s": found["bf16"],
+            "probe_bf16_ratio": found["ratio"],
+            "auto_choice": found["choice"],
+        }
+    precision = probe.get("auto_choice", args.precision)
+    result = probe | run(args.images, args.epochs, precision, args.csv)
     print(table(result), file=sys.stderr)
     print(json.dumps(result))
 

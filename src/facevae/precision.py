@@ -30,10 +30,10 @@ PROBE_BATCH = 64  # images per pass: the CNNs' batch, half the VAEs'
 def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> dict:
     """Images per second of a forward and backward pass through the probe in fp32 and bf16.
     The two take turns, `rounds` times `seconds` each, and each keeps its best round, so a
-    slow spell of a shared machine hits both alike."""
+    slow spell of a shared machine hits both alike. Uses torch's global random generator:
+    call it before seeding a job."""
     from facevae.runtime import autocast, prepare
 
-    torch.manual_seed(0)
     model = prepare(FeatureExtractor(PROBE_CHANNELS), device)
     x = torch.rand(PROBE_BATCH, 1, 48, 48, device=device).to(memory_format=torch.channels_last)
 
@@ -63,6 +63,19 @@ def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> 
     return best
 
 
+def _read_cache(cache) -> dict:
+    """The stored measurements; none if there is no cache or it cannot be read (then the
+    probe runs again and the file is rewritten)."""
+    if not cache or not Path(cache).is_file():
+        return {}
+    try:
+        known = read_json(cache)
+    except (OSError, ValueError) as err:
+        log.warning("ignoring the precision cache %s: %s", cache, err)
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
 def machine_key(device: torch.device) -> str:
     from facevae.runtime import device_name
 
@@ -70,17 +83,17 @@ def machine_key(device: torch.device) -> str:
     return f"{device_name(device)} | {device.type} | torch {torch.__version__} | {threads} threads"
 
 
-def choose(device: torch.device, cache: str | Path | None = None, probe=probe_rates) -> dict:
+def choose(device: torch.device, cache: str | Path | None = None, probe=None) -> dict:
     """The faster precision on `device`: {"choice", "fp32", "bf16" (images/s), "ratio",
     "cached"}. Read from `cache` when this machine was measured before; else measured and
     stored there. CUDA without bf16 support is fp32 without a probe."""
     if device.type == "cuda" and not torch.cuda.is_bf16_supported():
         return {"choice": "fp32", "fp32": None, "bf16": None, "ratio": None, "cached": False}
     key = machine_key(device)
-    known = read_json(cache) if cache and Path(cache).is_file() else {}
+    known = _read_cache(cache)
     if key in known:
         return known[key] | {"cached": True}
-    rates = probe(device)
+    rates = (probe or probe_rates)(device)
     ratio = rates["bf16"] / rates["fp32"]
     found = {
         "choice": "bf16" if ratio >= MARGIN else "fp32",
@@ -99,6 +112,5 @@ def choose(device: torch.device, cache: str | Path | None = None, probe=probe_ra
     )
     if cache:
         # Re-read just before writing: another job may have stored its machine meanwhile.
-        latest = read_json(cache) if Path(cache).is_file() else {}
-        write_json(cache, latest | {key: found})
+        write_json(cache, _read_cache(cache) | {key: found})
     return found | {"cached": False}

@@ -52,37 +52,35 @@ def image_tensor(images: np.ndarray, device) -> torch.Tensor:
     return torch.from_numpy(images).to(device).unsqueeze(1).float().div_(255)
 
 
-def resolve_precision(precision: str, device: torch.device) -> str:
-    """ "auto" -> bf16 where the hardware makes it faster than fp32 (CUDA with bf16 support, or
-    a CPU with AMX tiles), else fp32. An explicit "bf16" or "fp32" is kept."""
+# Where `precision: auto` keeps what it measured, relative to the workflow's working directory
+# (every job, local or on a cluster node, runs there): one probe per machine, not per job.
+PRECISION_CACHE = ".snakemake/facevae/precision.json"
+
+
+def resolve_precision(precision: str, device: torch.device, cache=PRECISION_CACHE) -> str:
+    """ "auto" -> the faster of bf16 and fp32 on `device`, as timed by
+    :func:`facevae.precision.choose` (cached per machine in `cache`); "bf16" or "fp32" is
+    kept as given."""
     if precision != "auto":
         return precision
-    if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    fast = torch.backends.mkldnn.is_available() and cpu_bf16_pays(_cpu_flags())
-    return "bf16" if fast else "fp32"
+    from facevae.precision import choose
+
+    return choose(device, cache)["choice"]
 
 
-def cpu_bf16_pays(flags: str) -> bool:
-    """Whether bf16 training beats fp32 on a CPU with these /proc/cpuinfo flags.
-
-    Only AMX does. AVX-512 BF16 alone (``avx512_bf16``) is not enough: measured with torch
-    2.13 on a 2-core Xeon that has it but no AMX, oneDNN's bf16 kernels ran matmuls at
-    160 GFLOP/s against 290 in fp32, and a VAE training step at 0.98x the fp32 reference
-    rather than the 1.6x fp32 reached (see README, Performance).
-    """
-    return "amx_bf16" in flags.split()
-
-
-def _cpu_flags() -> str:
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("flags"):
-                    return line.partition(":")[2]
-    except OSError:
-        pass
-    return ""
+def lr_schedule(optimizer, kind: str, steps: int, warmup: float = 0.3):
+    """The learning-rate schedule of a training run, stepped once per batch; None for a
+    constant rate. "onecycle": torch's OneCycleLR over `steps` batches, rising from a 25th of
+    the optimizer's rate to it over the first `warmup` share of the steps, then falling along
+    a cosine to a ten-thousandth of the start (Adam's betas stay as they are)."""
+    if kind == "constant":
+        return None
+    if kind != "onecycle":
+        raise ValueError(f"unknown learning-rate schedule {kind!r}: constant or onecycle")
+    peak = optimizer.param_groups[0]["lr"]
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=peak, total_steps=steps, pct_start=warmup, cycle_momentum=False
+    )
 
 
 def autocast(device: torch.device, precision: str):
@@ -135,14 +133,18 @@ class Job:
     device: torch.device
     precision: str  # "bf16" or "fp32", already resolved
     threads: int
+    probe: dict | None = None  # what precision: auto measured (facevae.precision.choose)
 
     def describe(self) -> dict:
         """Where the job ran, for the provenance of the results."""
-        return {
+        found = {
             "device": str(self.device),
             "device_name": device_name(self.device),
             "precision": self.precision,
         }
+        if self.probe:
+            found |= {f"probe_{p}_images_per_s": self.probe[p] for p in ("fp32", "bf16")}
+        return found
 
 
 def device_name(device: torch.device) -> str:
@@ -166,8 +168,14 @@ def start_job(
     its own under ``gpu_locks``), the precision, and on the CPU an allocator that keeps freed
     memory (see :func:`keep_freed_memory`)."""
     torch.set_num_threads(threads)
-    torch.manual_seed(seed)
     chosen = pick_device(device, gpu_locks)
     if chosen.type == "cpu":
         keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
-    return Job(device=chosen, precision=resolve_precision(precision, chosen), threads=threads)
+    probe = None
+    if precision == "auto":  # the probe runs before the seed is set: it draws random numbers
+        from facevae.precision import choose
+
+        probe = choose(chosen, PRECISION_CACHE)
+        precision = probe["choice"]
+    torch.manual_seed(seed)
+    return Job(device=chosen, precision=precision, threads=threads, probe=probe)

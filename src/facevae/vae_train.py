@@ -15,7 +15,7 @@ import torch
 
 from facevae.files import load_torch, save_torch
 from facevae.progress import Progress
-from facevae.runtime import adam, autocast
+from facevae.runtime import adam, autocast, lr_schedule
 from facevae.vae import kl_divergence, reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,9 @@ class VAETrainConfig:
     beta: float = 1.0
     epochs: int = 200
     batch_size: int = 128
-    lr: float = 1e-3
+    lr: float = 1e-3  # the constant rate, or the peak of the one-cycle schedule
+    lr_schedule: str = "constant"  # "constant" or "onecycle" (see facevae.runtime.lr_schedule)
+    warmup: float = 0.3  # one-cycle: share of the steps spent rising to the peak
     recon: str = "mse"  # reconstruction term: "mse" or "bce" (see facevae.vae)
     seed: int = 0
     eval_batch_size: int = 1024
@@ -124,12 +126,16 @@ def train_vae(
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
     optimizer = adam(model.parameters(), cfg.lr)
-    history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": []}
+    n_batches = -(-len(x) // cfg.batch_size)
+    scheduler = lr_schedule(optimizer, cfg.lr_schedule, cfg.epochs * n_batches, cfg.warmup)
+    history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": [], "lr": []}
     start_epoch = 0
-    # What the resume file must have been made with; epochs may differ (training can be extended).
+    # What the resume file must have been made with. With a constant rate the epochs may
+    # differ (training can be extended); a schedule is laid out over all epochs, so not then.
+    extendable = cfg.lr_schedule == "constant"
     settings = {
         "model": asdict(model.config),
-        "training settings": asdict(cfg) | {"epochs": None},
+        "training settings": asdict(cfg) | ({"epochs": None} if extendable else {}),
         "data": data_digest,
     }
     state = (
@@ -140,11 +146,12 @@ def train_vae(
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
         generator.set_state(state["generator"])
         _set_rng_state(state["rng"])
         history, start_epoch = state["history"], state["epoch"]
         log.info("resuming from %s after epoch %d", resume_path, start_epoch)
-    n_batches = -(-len(x) // cfg.batch_size)
     if progress is not None:
         progress.begin(start_epoch)
 
@@ -166,6 +173,9 @@ def train_vae(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            lr_used = optimizer.param_groups[0]["lr"]
+            if scheduler is not None:
+                scheduler.step()
             losses[b] = loss.detach()
             if (b + 1) % cfg.log_every == 0:
                 values = loss.item(), recon.item(), kl.item()  # the host sync of a log line
@@ -188,6 +198,7 @@ def train_vae(
         history["batch_loss"] += losses.cpu().tolist()
         history["val_recon"].append(val["recon"])
         history["val_kl"].append(val["kl"])
+        history["lr"].append(lr_used)  # the rate of the epoch's last batch
         history["epoch_seconds"].append(seconds)
         log.info(
             "epoch %d done of %d: loss %.2f, val recon %.2f, val kl %.2f, %.1f s%s",
@@ -206,6 +217,7 @@ def train_vae(
                 "settings": settings,
                 "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(),
+                "scheduler": None if scheduler is None else scheduler.state_dict(),
                 "generator": generator.get_state(),
                 "rng": _rng_state(),
                 "history": history,
