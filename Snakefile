@@ -1,29 +1,13 @@
-# Rebuilds report/report.pdf from the raw face table; see README.md for how to run it.
-import sys
-
-import yaml
+# Rebuilds a run's PDF report from the raw face table; see README.md for how to run it.
 from snakemake.utils import min_version
 
 min_version("9.0")
-sys.path.insert(0, f"{workflow.basedir}/src")  # the package, whether installed or not
-from facevae.settings import coerce, problems
 
 
 configfile: "config.yaml"
 
 
-# Values given as --config 'vae={epochs: 20}' arrive as text: read them as the schema's types,
-# then report every problem at once, one line each.
-with open(f"{workflow.basedir}/schemas/config.schema.yaml") as schema_file:
-    SCHEMA = yaml.safe_load(schema_file)
-config.update(coerce(config, SCHEMA))
-if config_problems := problems(config, SCHEMA):
-    raise WorkflowError(
-        f"{len(config_problems)} problem(s) in the settings (config.yaml, --configfile,"
-        " --config; see schemas/config.schema.yaml):\n  " + "\n  ".join(config_problems)
-    )
-
-
+include: "rules/settings.smk"
 include: "rules/common.smk"
 include: "rules/checks.smk"
 
