@@ -352,7 +352,7 @@ def warn_before_long_cpu_training():
     if config["device"] == "auto" and torch.cuda.is_available():
         return
     from facevae.progress import duration, vae_seconds_per_face
-    from facevae.runtime import device_name
+    from facevae.precision import device_name
 
     vae = config["vae"]
     per_face = {}  # measured once per latent size: the rest of the model is the same

@@ -1,4 +1,5 @@
-"""Which arithmetic trains fastest on this device, found by timing it.
+"""What device a job runs on (its name) and which arithmetic trains fastest there, found by
+timing it.
 
 CPU flags cannot tell: CPUs with the same AVX-512 BF16 flag run oneDNN's bf16 convolutions
 at half the fp32 rate on one machine and at twice it on another. So ``precision: auto`` times
@@ -12,6 +13,7 @@ measure once per machine.
 from __future__ import annotations
 
 import logging
+import platform
 import time
 from pathlib import Path
 
@@ -27,18 +29,30 @@ PROBE_CHANNELS = (64, 128, 256)  # the VAE's convolution blocks (config.yaml, va
 PROBE_BATCH = 64  # images per pass: the CNNs' batch, half the VAEs'
 
 
+def device_name(device: torch.device) -> str:
+    """The GPU's name, or the CPU's model as the kernel reports it."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> dict:
     """Images per second of a forward and backward pass through the probe in fp32 and bf16.
     The two take turns, `rounds` times `seconds` each, and each keeps its best round, so a
     slow spell of a shared machine hits both alike. Uses torch's global random generator:
     call it before seeding a job."""
-    from facevae.runtime import autocast, prepare
-
-    model = prepare(FeatureExtractor(PROBE_CHANNELS), device)
+    model = FeatureExtractor(PROBE_CHANNELS).to(device, memory_format=torch.channels_last)
     x = torch.rand(PROBE_BATCH, 1, 48, 48, device=device).to(memory_format=torch.channels_last)
 
     def step(precision):
-        with autocast(device, precision):
+        with torch.autocast(device.type, torch.bfloat16, enabled=precision == "bf16"):
             loss = model(x).float().square().mean()
         loss.backward()
 
@@ -77,8 +91,6 @@ def _read_cache(cache) -> dict:
 
 
 def machine_key(device: torch.device) -> str:
-    from facevae.runtime import device_name
-
     threads = torch.get_num_threads()
     return f"{device_name(device)} | {device.type} | torch {torch.__version__} | {threads} threads"
 

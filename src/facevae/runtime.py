@@ -14,7 +14,6 @@ behaviour.
 from __future__ import annotations
 
 import ctypes
-import platform
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 
 from facevae.gpus import claim_device
+from facevae.precision import choose, device_name
 
 # GPUs this process has claimed (see pick_device); released when the process ends.
 _CLAIMED = ExitStack()
@@ -63,8 +63,6 @@ def resolve_precision(precision: str, device: torch.device, cache=PRECISION_CACH
     kept as given."""
     if precision != "auto":
         return precision
-    from facevae.precision import choose
-
     return choose(device, cache)["choice"]
 
 
@@ -147,20 +145,6 @@ class Job:
         return found
 
 
-def device_name(device: torch.device) -> str:
-    """The GPU's name, or the CPU's model as the kernel reports it."""
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def start_job(
     threads: int, seed: int, device: str = "auto", precision: str = "auto", gpu_locks=None
 ) -> Job:
@@ -173,8 +157,6 @@ def start_job(
         keep_freed_memory()  # large CPU tensors are reused, not faulted in every step
     probe = None
     if precision == "auto":  # the probe runs before the seed is set: it draws random numbers
-        from facevae.precision import choose
-
         probe = choose(chosen, PRECISION_CACHE)
         precision = probe["choice"]
     torch.manual_seed(seed)
