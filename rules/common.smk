@@ -360,7 +360,7 @@ def warn_before_long_cpu_training():
         args = get_vae_model_args(SimpleNamespace(vae=name))
         if args["latent"] not in per_face:
             per_face[args["latent"]] = vae_seconds_per_face(
-                args, vae["batch_size"], workflow.cores
+                args, vae["batch_size"], workflow.cores, config["precision"]
             )
     seconds = sum(per_face[VAE_GRID[name]["latent"]] for name, _ in pending)
     seconds *= vae["epochs"] * training_faces()

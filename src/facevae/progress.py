@@ -227,24 +227,30 @@ class Progress:
             write_json(self.status, self.state(now))
 
 
-def vae_seconds_per_face(model_args: dict, batch_size: int, threads: int, steps: int = 3) -> float:
-    """Measured seconds of one VAE training step per face on the CPU (a warm-up step, then
-    `steps` timed ones on random faces): what the warning before a long CPU run rests on."""
+def vae_seconds_per_face(
+    model_args: dict, batch_size: int, threads: int, precision: str = "auto", steps: int = 3
+) -> float:
+    """Measured seconds of one VAE training step per face on the CPU, in the precision the
+    jobs will use (a warm-up step, then `steps` timed ones on random faces): what the warning
+    before a long CPU run rests on."""
     import torch
 
-    from facevae.runtime import adam, keep_freed_memory, prepare
+    from facevae.runtime import adam, autocast, keep_freed_memory, prepare, resolve_precision
     from facevae.vae import build_vae, vae_loss
 
     torch.set_num_threads(threads)
     keep_freed_memory()
-    model = prepare(build_vae(**model_args), torch.device("cpu"))
+    cpu = torch.device("cpu")
+    precision = resolve_precision(precision, cpu)
+    model = prepare(build_vae(**model_args), cpu)
     optimizer = adam(model.parameters(), 1e-3)
-    x = prepare(torch.rand(batch_size, 1, 48, 48), torch.device("cpu"))
+    x = prepare(torch.rand(batch_size, 1, 48, 48), cpu)
     for step in range(steps + 1):
         if step == 1:
             start = time.perf_counter()
-        logits, mu, logvar = model(x)
-        loss, _, _ = vae_loss(logits, x, mu, logvar, 1.0, "mse")
+        with autocast(cpu, precision):
+            logits, mu, logvar = model(x)
+        loss, _, _ = vae_loss(logits.float(), x, mu.float(), logvar.float(), 1.0, "mse")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
