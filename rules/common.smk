@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 from snakemake.exceptions import WorkflowError
 
+from facevae.report import schedule_phrase
+
 # Lock files that give each GPU job a device of its own on a multi-GPU workstation.
 GPU_LOCKS = ".snakemake/gpu_locks"
 DEFAULT_RAW_CSV = ["data/age_gender.csv", "data/age_gender.csv.gz"]
@@ -239,6 +241,7 @@ def get_summary_settings():
             "grid_size": len(VAE_GRID),
             "latents": sorted({p["latent"] for p in VAE_GRID.values()}),
             "betas": sorted({p["beta"] for p in VAE_GRID.values()}, reverse=True),
+            "schedule": schedule_phrase(config["vae"]),
         },
         "config.restore": config["restore"],
         "config.interpolation": config["interpolation"],

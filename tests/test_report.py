@@ -14,6 +14,7 @@ from facevae.report import (
     merge_parts,
     model_label,
     position,
+    schedule_phrase,
     versus_method,
     versus_published,
 )
@@ -122,3 +123,12 @@ def test_result_sentences_follow_the_intervals():
     )
     assert versus_method(scores(20, 19, 21), scores(20.5, 20, 21), "v", "X").startswith("not")
     assert position(1, 2, 3) == "above" and position(1, 2, 0) == "below"
+
+
+def test_schedule_phrase_follows_the_settings():
+    constant = {"lr": 0.001, "lr_schedule": "constant", "warmup": 0.3}
+    assert schedule_phrase(constant) == "a constant learning rate of 0.001"
+    cycle = schedule_phrase(constant | {"lr": 0.003, "lr_schedule": "onecycle", "warmup": 0.2})
+    assert "one-cycle" in cycle and "0.00012 to 0.003" in cycle and "first 20 %" in cycle
+    # the phrase goes into the LaTeX macros escaped, like every string
+    assert r"20 \% of" in latex_macros({"config.vae.schedule": cycle})

@@ -122,6 +122,18 @@ def baseline_label(name: str) -> str:
     return "the mean training face" if name == "mean_face" else f"PCA with {name[3:]} components"
 
 
+def schedule_phrase(vae: dict) -> str:
+    """How the text describes the VAE's learning rate (settings ``lr``, ``lr_schedule`` and
+    ``warmup``), to follow "trained with Adam using"."""
+    if vae["lr_schedule"] == "constant":
+        return f"a constant learning rate of {vae['lr']:g}"
+    return (
+        f"a one-cycle learning-rate schedule that rises from {vae['lr'] / 25:.2g} to"
+        f" {vae['lr']:g} over the first {100 * vae['warmup']:g} % of the batches,"
+        " then falls along a cosine almost to zero"
+    )
+
+
 # How the text names each restoration method (facevae.restore's method ids).
 METHOD_NAMES = {
     "vae": "the VAE",
