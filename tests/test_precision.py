@@ -10,10 +10,10 @@ from facevae.runtime import start_job
 CPU = torch.device("cpu")
 
 
-def fake_probe(fp32, bf16, calls):
+def fake_probe(fp32, bf16, calls, **extra):
     def probe(device):
         calls.append(device)
-        return {"fp32": fp32, "bf16": bf16}
+        return {"fp32": fp32, "bf16": bf16} | extra
 
     return probe
 
@@ -51,6 +51,15 @@ def test_a_damaged_cache_is_measured_again(tmp_path):
     assert len(calls) == 1 and precision.machine_key(CPU) in json.loads(cache.read_text())
 
 
+def test_a_probe_beside_other_work_is_not_kept(tmp_path):
+    cache, calls = tmp_path / "precision.json", []
+    crowded = precision.choose(CPU, cache, fake_probe(100.0, 90.0, calls, cpu_share=0.5))
+    assert crowded["choice"] == "fp32" and not cache.exists()  # used once, not stored
+    fair = precision.choose(CPU, cache, fake_probe(100.0, 200.0, calls, cpu_share=0.95))
+    assert fair["choice"] == "bf16" and len(calls) == 2  # the next job measured again
+    assert precision.choose(CPU, cache, fake_probe(1.0, 1.0, calls))["cached"]
+
+
 def test_the_real_probe_times_both_precisions():
     threads = torch.get_num_threads()
     try:
@@ -58,7 +67,8 @@ def test_the_real_probe_times_both_precisions():
         rates = precision.probe_rates(CPU, seconds=0.05, rounds=1)
     finally:
         torch.set_num_threads(threads)
-    assert set(rates) == {"fp32", "bf16"} and all(rate > 0 for rate in rates.values())
+    assert set(rates) == {"fp32", "bf16", "cpu_share"} and all(v > 0 for v in rates.values())
+    assert rates["cpu_share"] <= 1.5  # CPU time over wall time, per thread
 
 
 def test_the_probe_leaves_the_jobs_seed_alone(tmp_path, monkeypatch):

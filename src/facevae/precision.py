@@ -7,7 +7,9 @@ a short probe of the workflow's own work (the VAE's convolution blocks, forward 
 at the training batch size) in fp32 and under bf16 autocast, and keeps bf16 only when it is
 faster by a margin. A probe takes a few seconds; its result is kept in a small JSON cache
 keyed by the device's name, the torch version and the thread count, so the jobs of a grid
-measure once per machine.
+measure once per machine. A CPU probe that did not get the cores it asked for (another
+process was busy on them: bf16 and fp32 suffer unequally then) is used by its own job but
+not stored, so a later job measures again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ log = logging.getLogger(__name__)
 MARGIN = 1.15  # bf16 must be this much faster: below it, fp32's exactness wins
 PROBE_CHANNELS = (64, 128, 256)  # the VAE's convolution blocks (config.yaml, vae.channels)
 PROBE_BATCH = 64  # images per pass: the CNNs' batch, half the VAEs'
+# A CPU probe whose threads got less than this share of their cores (CPU time over wall time
+# times threads) ran beside other work: its rates are not kept for other jobs.
+FAIR_SHARE = 0.75
 
 
 def device_name(device: torch.device) -> str:
@@ -46,8 +51,9 @@ def device_name(device: torch.device) -> str:
 def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> dict:
     """Images per second of a forward and backward pass through the probe in fp32 and bf16.
     The two take turns, `rounds` times `seconds` each, and each keeps its best round, so a
-    slow spell of a shared machine hits both alike. Uses torch's global random generator:
-    call it before seeding a job."""
+    slow spell of a shared machine hits both alike. On the CPU, "cpu_share" is the CPU time
+    the probe got over its wall time times its threads (near 1 when it had the cores to
+    itself). Uses torch's global random generator: call it before seeding a job."""
     model = FeatureExtractor(PROBE_CHANNELS).to(device, memory_format=torch.channels_last)
     x = torch.rand(PROBE_BATCH, 1, 48, 48, device=device).to(memory_format=torch.channels_last)
 
@@ -64,6 +70,7 @@ def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> 
     for precision in ("fp32", "bf16"):  # warm-up: oneDNN / cuDNN pick their kernels here
         step(precision)
         step(precision)
+    cpu_start, wall_start = time.process_time(), time.perf_counter()
     for _ in range(rounds):
         for precision in ("fp32", "bf16"):
             sync()
@@ -74,6 +81,9 @@ def probe_rates(device: torch.device, seconds: float = 0.5, rounds: int = 2) -> 
             sync()
             rate = count * PROBE_BATCH / (time.perf_counter() - start)
             best[precision] = max(best.get(precision, 0.0), rate)
+    if device.type == "cpu":
+        wall = time.perf_counter() - wall_start
+        best["cpu_share"] = (time.process_time() - cpu_start) / (wall * torch.get_num_threads())
     return best
 
 
@@ -122,6 +132,15 @@ def choose(device: torch.device, cache: str | Path | None = None, probe=None) ->
         ratio,
         found["choice"],
     )
+    share = rates.get("cpu_share")
+    if share is not None and share < FAIR_SHARE:
+        log.warning(
+            "the precision probe got %.0f%% of its %d cores (other work was running): "
+            "its choice serves this job only, the next job measures again",
+            100 * share,
+            torch.get_num_threads(),
+        )
+        return found | {"cached": False, "cpu_share": share}
     if cache:
         # Re-read just before writing: another job may have stored its machine meanwhile.
         write_json(cache, _read_cache(cache) | {key: found})
