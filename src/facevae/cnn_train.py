@@ -16,9 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from facevae.augment import Augment, balanced_weights
 from facevae.cnn import TASKS
 from facevae.progress import Progress
-from facevae.runtime import adam, autocast
+from facevae.runtime import adam, autocast, lr_schedule
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,14 @@ class TrainConfig:
     eval_batch_size: int = 1024
     log_every: int = 50  # batches between progress lines in the log
     precision: str = "fp32"  # "bf16" (mixed, autocast) or "fp32"; see facevae.device
+    # Beyond the original (chapter 3); the defaults train exactly as the original did.
+    lr_schedule: str = "paper"  # "paper" (1 / (lr_scale (1 + E)) per epoch) or "onecycle"
+    lr: float = 3e-3  # onecycle only: the peak learning rate (facevae.runtime.lr_schedule)
+    warmup: float = 0.3  # onecycle only: share of the batches spent rising to the peak
+    class_weights: bool = False  # classifiers: weigh each class by n / (classes x its count)
+    augment: dict | None = None  # Augment fields (flip, shift, shear); None: no augmentation
+    label_smoothing: float = 0.0  # classifiers: share of the target spread over all classes
+    age_loss: str = "mse"  # age: "mse" (years^2), "l1" (years) or "huber" (quadratic below 1 year)
 
 
 def lr_at_epoch(epoch: int, scale: float) -> float:
@@ -45,11 +54,24 @@ def target_tensor(task: str, labels: np.ndarray, device) -> torch.Tensor:
     return torch.as_tensor(labels, dtype=dtype, device=device)
 
 
-def task_loss(task: str, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy on logits for the classifiers, mean squared error (years^2) for age."""
+AGE_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "huber": F.smooth_l1_loss}
+
+
+def task_loss(
+    task: str,
+    output: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor | None = None,
+    label_smoothing: float = 0.0,
+    age_loss: str = "mse",
+) -> torch.Tensor:
+    """Cross-entropy on logits for the classifiers (optionally class-weighted and smoothed),
+    mean squared error (years^2) for age, or the ``age_loss`` named instead."""
     if TASKS[task]["classify"]:
-        return F.cross_entropy(output, target)
-    return F.mse_loss(output, target)
+        return F.cross_entropy(output, target, weight=weight, label_smoothing=label_smoothing)
+    if age_loss not in AGE_LOSSES:
+        raise ValueError(f"unknown age loss {age_loss!r}: one of {', '.join(AGE_LOSSES)}")
+    return AGE_LOSSES[age_loss](output, target)
 
 
 @torch.no_grad()
@@ -90,17 +112,32 @@ def train_cnn(
     x, y = train_xy
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
-    optimizer = make_optimizer(cfg.optimizer, model.parameters(), lr_at_epoch(0, cfg.lr_scale))
+    n_batches = -(-len(x) // cfg.batch_size)
+    paper_lr = cfg.lr_schedule == "paper"
+    first_lr = lr_at_epoch(0, cfg.lr_scale) if paper_lr else cfg.lr
+    optimizer = make_optimizer(cfg.optimizer, model.parameters(), first_lr)
+    scheduler = None
+    if not paper_lr:
+        scheduler = lr_schedule(optimizer, cfg.lr_schedule, cfg.epochs * n_batches, cfg.warmup)
+    augment = Augment(**cfg.augment) if cfg.augment else None
+    # the augmentation's draws come from a generator of their own: the batch order is the
+    # same with and without it
+    augment_generator = torch.Generator(device="cpu").manual_seed(cfg.seed + 7919)
+    loss_args = {"age_loss": cfg.age_loss}
+    if TASKS[task]["classify"]:
+        loss_args["label_smoothing"] = cfg.label_smoothing
+        if cfg.class_weights:
+            loss_args["weight"] = balanced_weights(y, TASKS[task]["outputs"])
     history = {"batch_loss": [], "batch_epoch": [], "val_metric": [], "lr": [], "epoch_seconds": []}
     history["val_metric_name"] = "accuracy" if TASKS[task]["classify"] else "mse"
-    n_batches = -(-len(x) // cfg.batch_size)
     if progress is not None:
         progress.begin(0)
 
     for epoch in range(cfg.epochs):
-        lr = lr_at_epoch(epoch, cfg.lr_scale)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        if paper_lr:
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at_epoch(epoch, cfg.lr_scale)
+        lr = optimizer.param_groups[0]["lr"]  # at the epoch's start
         model.train()
         order = torch.randperm(len(x), generator=generator).to(device)
         losses = torch.empty(n_batches, device=device)
@@ -109,11 +146,14 @@ def train_cnn(
             progress.epoch_started(epoch)
         for b in range(n_batches):
             index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+            batch = x[index] if augment is None else augment(x[index], augment_generator)
             with autocast(device, cfg.precision):
-                loss = task_loss(task, model(x[index]), y[index])
+                loss = task_loss(task, model(batch), y[index], **loss_args)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             losses[b] = loss.detach()
             if (b + 1) % cfg.log_every == 0:  # one host sync every log_every batches
                 value = loss.item()
