@@ -10,6 +10,7 @@ from facevae.metrics import (
     macro_f1,
     mean_intervals,
     over_seeds,
+    paired_differences,
     seed_summary,
 )
 
@@ -53,6 +54,9 @@ def test_over_seeds_means_spreads_and_intervals():
     assert m["test_accuracy_seed_sd"] == pytest.approx(np.std([1.0, 0.5], ddof=1))
     assert m["test_accuracy_ci95_low"] < 0.75 < m["test_accuracy_ci95_high"]
     assert m["class"]["a"]["support"] == 50  # counts stay counts
+    # per-class recall, with its interval: each class is right 3 times in 4 over the seeds
+    assert m["test_recall_b"] == m["class"]["b"]["recall"] == pytest.approx(0.75)
+    assert m["test_recall_a_ci95_low"] < 0.75 < m["test_recall_a_ci95_high"]
     single = over_seeds(np.array([20.0, 30.0, 40.0]), [np.array([22.0, 30.0, 37.0])], None, 100)
     assert single["test_mae"] == pytest.approx(5 / 3)
     assert np.isnan(single["test_mae_seed_sd"])  # one seed has no spread
@@ -79,3 +83,24 @@ def test_seed_summary_of_per_face_scores():
     assert m["test_psnr_seed_sd"] == pytest.approx(np.std([20.0, 22.0], ddof=1))
     assert m["test_psnr_ci95_low"] >= 11.0 and m["test_psnr_ci95_high"] <= 31.0
     assert np.isnan(seed_summary(runs[:1], resamples=100)["test_psnr_seed_sd"])
+
+
+def test_paired_differences_cancel_what_the_faces_share():
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 3, 600)
+    theirs = np.where(rng.random(600) < 0.7, y_true, (y_true + 1) % 3)
+    ours = theirs.copy()
+    fixed = (theirs != y_true) & (y_true == 2)  # ours also gets every class-2 face right
+    ours[fixed] = 2
+    d = paired_differences(y_true, [ours], [theirs], ("a", "b", "c"), resamples=300)
+    gained = fixed.mean()
+    assert d["test_accuracy_diff"] == pytest.approx(gained)
+    assert 0 < d["test_accuracy_diff_ci95_low"] < gained < d["test_accuracy_diff_ci95_high"]
+    assert d["test_recall_a_diff"] == 0.0 == d["test_recall_a_diff_ci95_high"]
+    assert d["test_recall_c_diff_ci95_low"] > 0.1
+    same = paired_differences(y_true, [theirs, theirs], [theirs], ("a", "b", "c"), 100)
+    assert same["test_macro_f1_diff"] == 0.0 == same["test_macro_f1_diff_ci95_low"]
+    ages = rng.uniform(1, 90, 200)
+    closer = paired_differences(ages, [ages + 1], [ages + 3], None, resamples=100)
+    assert closer["test_mae_diff"] == pytest.approx(-2.0)
+    assert closer["test_mae_diff_ci95_high"] == pytest.approx(-2.0)

@@ -80,8 +80,8 @@ def _mean_tree(trees: list[dict]) -> dict:
 def over_seeds(y_true, predictions, class_keys=None, resamples: int = 2000, seed: int = 0):
     """Test metrics of one task's models, one per training seed, on the same test faces.
 
-    Every metric is the mean over seeds. The headline metrics (accuracy and macro F1, or MAE
-    and RMSE for ``class_keys=None``, the age regression) also get ``_seed_mean``,
+    Every metric is the mean over seeds. The headline metrics (accuracy, macro F1 and the
+    recall of each class, or MAE and RMSE for ``class_keys=None``, the age regression) get ``_seed_mean``,
     ``_seed_sd`` (NaN for one seed) and ``_ci95_low`` / ``_ci95_high``: a bootstrap interval
     of the seed mean, every model scored on the same resampled faces.
     """
@@ -89,26 +89,68 @@ def over_seeds(y_true, predictions, class_keys=None, resamples: int = 2000, seed
     predictions = [np.asarray(p) for p in predictions]
     if class_keys is None:
         per_seed = [regression_metrics(y_true, p) for p in predictions]
-        headline = {
-            "test_mae": lambda t, p: np.abs(p - t).mean(),
-            "test_rmse": lambda t, p: np.sqrt(((p - t) ** 2).mean()),
-        }
     else:
-        k = len(class_keys)
         per_seed = [classification_metrics(y_true, p, class_keys) for p in predictions]
-        headline = {
-            "test_accuracy": lambda t, p: (p == t).mean(),
-            "test_macro_f1": lambda t, p: macro_f1(t, p, k),
-        }
     out = _mean_tree(per_seed)
     statistics = {}
-    for name, metric in headline.items():
-        values = np.array([m[name] for m in per_seed])
+    for name, metric in headline_metrics(class_keys, per_class=True).items():
+        values = np.array([metric(y_true, p) for p in predictions], dtype=float)
+        out.setdefault(name, float(values.mean()))
         out[f"{name}_seed_mean"] = float(values.mean())
         out[f"{name}_seed_sd"] = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
         statistics[name] = lambda idx, metric=metric: np.mean(
             [metric(y_true[idx], p[idx]) for p in predictions]
         )
+    return out | intervals(statistics, len(y_true), resamples, seed)
+
+
+def _recall(label: int):
+    def recall(t, p):
+        mask = t == label
+        return (p[mask] == label).mean() if mask.any() else float("nan")
+
+    return recall
+
+
+def headline_metrics(class_keys=None, per_class: bool = False) -> dict:
+    """{name: metric(y_true, y_pred)} of the headline test metrics: MAE and RMSE for the age
+    regression (``class_keys=None``), else accuracy and macro F1, and with ``per_class`` the
+    recall of every class (``test_recall_<class>``)."""
+    if class_keys is None:
+        return {
+            "test_mae": lambda t, p: np.abs(p - t).mean(),
+            "test_rmse": lambda t, p: np.sqrt(((p - t) ** 2).mean()),
+        }
+    k = len(class_keys)
+    metrics = {
+        "test_accuracy": lambda t, p: (p == t).mean(),
+        "test_macro_f1": lambda t, p: macro_f1(t, p, k),
+    }
+    if per_class:
+        metrics |= {f"test_recall_{key}": _recall(i) for i, key in enumerate(class_keys)}
+    return metrics
+
+
+def paired_differences(
+    y_true, ours, theirs, class_keys=None, resamples: int = 2000, seed: int = 0
+) -> dict:
+    """How one set of models (``ours``, one prediction array per seed) differs from another
+    (``theirs``) on the same test faces: for every headline metric (with per-class recall),
+    ``<metric>_diff`` = our seed mean minus theirs, and its paired bootstrap interval
+    ``<metric>_diff_ci95_low`` / ``_high`` (both sets scored on the same resampled faces, so
+    what the faces share cancels out). An interval that excludes 0 is a clear difference."""
+    y_true = np.asarray(y_true)
+    ours, theirs = [np.asarray(p) for p in ours], [np.asarray(p) for p in theirs]
+    out, statistics = {}, {}
+    for name, metric in headline_metrics(class_keys, per_class=True).items():
+
+        def difference(idx, metric=metric):
+            t = y_true[idx]
+            mine = np.mean([metric(t, p[idx]) for p in ours])
+            return mine - np.mean([metric(t, p[idx]) for p in theirs])
+
+        out[f"{name}_diff"] = float(difference(np.arange(len(y_true))))
+        statistics[f"{name}_diff"] = difference
     return out | intervals(statistics, len(y_true), resamples, seed)
 
 
@@ -187,7 +229,7 @@ def bootstrap_interval(statistic, n: int, n_boot: int = 2000, seed: int = 0, lev
     rng = np.random.default_rng(seed)
     values = np.array([statistic(rng.integers(0, n, n)) for _ in range(n_boot)])
     tail = (1 - level) / 2
-    low, high = np.quantile(values, [tail, 1 - tail])
+    low, high = np.nanquantile(values, [tail, 1 - tail])  # NaN: a class absent from a resample
     return float(low), float(high)
 
 
