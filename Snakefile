@@ -17,12 +17,19 @@ wildcard_constraints:
     task="gender|ethnicity|age",
     vae="z[0-9]+_b[0-9.e+-]+",
     seed="[0-9]+",
+    variant="[a-z0-9_]+",
 
 
 include: "rules/data.smk"
 include: "rules/supervised.smk"
 include: "rules/vae.smk"
 include: "rules/restore.smk"
+
+
+if BEYOND_ON:
+
+    include: "rules/beyond.smk"
+
 include: "rules/report.smk"
 
 
@@ -65,6 +72,8 @@ localrules:
     fig_vae_metrics,
     fig_restoration,
     fig_interpolation,
+    table_beyond,
+    fig_fairness,
 
 
 rule all:

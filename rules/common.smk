@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from snakemake.exceptions import WorkflowError
 
 from facevae.report import schedule_phrase
+from facevae.variants import compared_seeds, expand as expand_variants
 
 # Lock files that give each GPU job a device of its own on a multi-GPU workstation.
 GPU_LOCKS = ".snakemake/gpu_locks"
@@ -47,6 +48,19 @@ VAE_NAMES = list(VAE_GRID)
 VAE_FIGURES = ["vae_training", "vae_reconstructions", "vae_comparison", "vae_metrics"]
 # Restoration and interpolation figures (the original's figures 2.6, 2.7).
 RESTORE_FIGURES = ["restoration", "interpolation"]
+
+# Chapter 3: every CNN variant (config.yaml, beyond), the ablation's included.
+try:
+    VARIANTS = expand_variants(config["beyond"])
+except ValueError as err:
+    raise WorkflowError(f"settings, beyond: {err}")
+BEYOND_ON = bool(VARIANTS)
+BEYOND_FIGURES = ["fairness"] if BEYOND_ON else []
+BEYOND_TABLES = ["table_imbalance", "table_improved", "table_ablation"] if BEYOND_ON else []
+VARIANT_TASKS = [(name, task) for name, v in VARIANTS.items() for task in v.tasks]
+IMPROVED = VARIANTS.get(config["beyond"]["improved"])
+# The fairness view: the classifiers the improved recipe trains.
+FAIRNESS_TASKS = [t for t in CNN_CLASSIFIERS if IMPROVED and t in IMPROVED.tasks]
 
 
 def raw_csv_problem(path):
@@ -146,6 +160,11 @@ SUMMARY_PARTS = {
     "vae.best": out("vae/best.json"),
     "vae.baseline": out("vae/baselines.json"),
     "restore": out("restore/metrics.json"),
+    **{
+        f"beyond.{name}.{task}": out(f"beyond/{name}/{task}/metrics.json")
+        for name, task in VARIANT_TASKS
+    },
+    **({"beyond.fairness": out("beyond/fairness.json")} if BEYOND_ON else {}),
 }
 
 
@@ -162,8 +181,9 @@ def get_data_source():
     return f"UTKFace table {Path(RAW_CSV).name}"
 
 
-FIGURES = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES
+FIGURES = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES + BEYOND_FIGURES
 TABLES = ["table_cnn", "table_vae", "table_restore_noise", "table_restore_erase"]
+TABLES += BEYOND_TABLES
 # Chapters of `snakemake --report`, in the order of the PDF.
 CHAPTER = (
     {name: "1. The data" for name in DATA_FIGURES}
@@ -173,6 +193,7 @@ CHAPTER = (
         name: "4. Restoration and interpolation"
         for name in RESTORE_FIGURES + ["table_restore_noise", "table_restore_erase"]
     }
+    | {name: "5. Beyond the original" for name in BEYOND_FIGURES + BEYOND_TABLES}
 )
 
 
@@ -245,6 +266,11 @@ def get_summary_settings():
         },
         "config.restore": config["restore"],
         "config.interpolation": config["interpolation"],
+        "config.beyond": {
+            key: value
+            for key, value in config["beyond"].items()
+            if key not in ("variants", "ablation")
+        },
         "paper": config["paper"],
     }
 
@@ -318,7 +344,55 @@ def get_training_jobs():
                 run_file("vae", name, "history.json", seed),
                 out(f"benchmarks/vae/train_{name}_seed{seed}.tsv"),
             )
+    for name, task in VARIANT_TASKS:
+        for seed in VARIANTS[name].seeds:
+            jobs[f"beyond.{name}.{task}.seed{seed}"] = (
+                variant_file(name, task, "history.json", seed),
+                out(f"benchmarks/beyond/train_{name}_{task}_seed{seed}.tsv"),
+            )
     return jobs
+
+
+def variant_file(name, task, file, seed):
+    """A file of one chapter-3 training run, or of the chapter-1 model for name "paper"."""
+    if name == "paper":
+        return run_file("cnn", task, file, seed)
+    return out(f"beyond/{name}/{task}/seed{seed}/{file}")
+
+
+def get_variant(wildcards):
+    variant = VARIANTS.get(wildcards.variant)
+    if variant is None or wildcards.task not in variant.tasks:
+        raise WorkflowError(
+            f"no chapter-3 variant {wildcards.variant!r} for {wildcards.task}; there are:"
+            f" {', '.join(f'{n}/{t}' for n, t in VARIANT_TASKS)}"
+        )
+    return variant
+
+
+def get_variant_model_args(wildcards):
+    return get_variant(wildcards).model_args(config["cnn"])
+
+
+def get_variant_train_args(wildcards):
+    args = get_variant(wildcards).train_args(config["cnn"], config["beyond"]["augment"])
+    return args | {"seed": int(wildcards.seed)}
+
+
+def variant_predictions(part, reference=False):
+    """Input function: the `part` ("val" or "test") predictions of every seed of a variant,
+    or, with `reference`, of what it is compared with (the paper model or the improved
+    recipe, on the seeds they share)."""
+
+    def files(wildcards):
+        variant = get_variant(wildcards)
+        name, seeds = variant.name, variant.seeds
+        if reference:
+            name = variant.reference
+            seeds = compared_seeds(variant, VARIANTS, CNN_SEEDS)
+        return [variant_file(name, wildcards.task, f"{part}_predictions.npz", s) for s in seeds]
+
+    return files
 
 
 # Above this many hours of VAE training on a CPU, the run says so before its first job.

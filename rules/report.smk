@@ -19,6 +19,7 @@ rule summary:
         synthetic=is_synthetic(),
         source=get_data_source(),
         settings=get_summary_settings(),
+        beyond=config["beyond"],
     script:
         "../scripts/summary.py"
 

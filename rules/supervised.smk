@@ -5,11 +5,12 @@ rule train_cnn:
     input:
         faces=out("data/faces.npz"),
         split=out("data/split.npz"),
-        code=get_package_modules("layers", "cnn", "cnn_train", "runtime"),
+        code=get_package_modules("layers", "cnn", "cnn_train", "augment", "runtime"),
     output:
         model=out("cnn/{task}/seed{seed}/model.pt"),
         history=out("cnn/{task}/seed{seed}/history.json"),
-        predictions=out("cnn/{task}/seed{seed}/test_predictions.npz"),
+        val_predictions=out("cnn/{task}/seed{seed}/val_predictions.npz"),
+        test_predictions=out("cnn/{task}/seed{seed}/test_predictions.npz"),
     log:
         out("logs/cnn/train_{task}_seed{seed}.log"),
     benchmark:
@@ -35,6 +36,10 @@ rule evaluate_cnn:
     input:
         predictions=expand(
             run_file("cnn", "{{task}}", "test_predictions.npz", "{seed}"),
+            seed=CNN_SEEDS,
+        ),
+        val_predictions=expand(
+            run_file("cnn", "{{task}}", "val_predictions.npz", "{seed}"),
             seed=CNN_SEEDS,
         ),
         histories=expand(

@@ -7,7 +7,7 @@ import numpy as np
 
 from facevae.data import ETHNICITY_KEYS, GENDER_KEYS
 from facevae.files import load_npz, read_json, write_json
-from facevae.metrics import over_seeds
+from facevae.metrics import headline_means, over_seeds
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 task, params = snakemake.wildcards.task, snakemake.params
@@ -16,6 +16,8 @@ y_true = runs[0]["y_true"]
 assert all(np.array_equal(run["y_true"], y_true) for run in runs), "seeds saw other test faces"
 classes = None if task == "age" else GENDER_KEYS if task == "gender" else ETHNICITY_KEYS
 metrics = over_seeds(y_true, [run["y_pred"] for run in runs], classes, **params.bootstrap)
+val = [load_npz(path) for path in snakemake.input.val_predictions]
+metrics |= headline_means(val[0]["y_true"], [run["y_pred"] for run in val], classes)
 histories = [read_json(path) for path in snakemake.input.histories]
 metrics["train_seconds"] = float(np.mean([sum(h["epoch_seconds"]) for h in histories]))
 metrics["parameters"] = histories[0]["parameters"]

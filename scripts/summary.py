@@ -6,7 +6,7 @@ from pathlib import Path
 
 from facevae.files import read_json, write_json
 from facevae.provenance import collect
-from facevae.report import merge_parts, method_name, result_sentences
+from facevae.report import beyond_sentences, merge_parts, method_name, result_sentences
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
@@ -29,6 +29,12 @@ summary = merge_parts(parts | params.settings | {"provenance": provenance})
 # Clauses whose truth depends on the results, chosen from them (never typed in the .tex).
 for key, text in result_sentences(parts, params.settings["paper"]).items():
     summary[f"text.{key}"] = text
+if params.beyond["enabled"]:
+    counts = parts["data"]["ethnicity"]  # faces per ethnicity in the table
+    smallest = min(counts, key=counts.get)
+    for key, text in beyond_sentences(parts, params.beyond, smallest).items():
+        summary[f"text.{key}"] = text
+    summary["beyond.smallest_class"] = smallest.replace("_", " ")
 summary["data.synthetic"] = params.synthetic
 summary["data.source"] = params.source
 summary["data.sha256_short"] = summary["data.sha256"][:16]

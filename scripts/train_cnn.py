@@ -1,4 +1,5 @@
-"""Train the CNN of one task (gender, ethnicity or age) and predict the test split."""
+"""Train the CNN of one task (gender, ethnicity or age), the paper's or a chapter-3 variant,
+and predict the validation and test splits."""
 
 import logging
 
@@ -49,14 +50,17 @@ save_torch(
 )
 write_json(snakemake.output.history, history, indent=None)
 
-output = predict(model, x["test"], cfg.eval_batch_size, cfg.precision).numpy()
-scores = {"prob": torch.softmax(torch.from_numpy(output), 1).numpy()} if output.ndim == 2 else {}
-y_pred = output.argmax(1) if output.ndim == 2 else output
-save_npz(
-    snakemake.output.predictions,
-    index=split["test"],
-    y_true=faces[task][split["test"]],
-    y_pred=y_pred,
-    **scores,
-)
-logging.info("test predictions written (%d faces)", len(y_pred))
+# Predictions on the validation faces (what chapter 3 chooses by) and on the test faces.
+for part in ("val", "test"):
+    output = predict(model, x[part], cfg.eval_batch_size, cfg.precision).numpy()
+    scores = (
+        {"prob": torch.softmax(torch.from_numpy(output), 1).numpy()} if output.ndim == 2 else {}
+    )
+    save_npz(
+        snakemake.output[f"{part}_predictions"],
+        index=split[part],
+        y_true=faces[task][split[part]],
+        y_pred=output.argmax(1) if output.ndim == 2 else output,
+        **scores,
+    )
+logging.info("predictions written (%d val, %d test faces)", len(x["val"]), len(x["test"]))

@@ -6,6 +6,7 @@ from sklearn.metrics import f1_score
 
 from facevae.metrics import (
     bootstrap_interval,
+    group_accuracy,
     image_metrics,
     macro_f1,
     mean_intervals,
@@ -104,3 +105,18 @@ def test_paired_differences_cancel_what_the_faces_share():
     closer = paired_differences(ages, [ages + 1], [ages + 3], None, resamples=100)
     assert closer["test_mae_diff"] == pytest.approx(-2.0)
     assert closer["test_mae_diff_ci95_high"] == pytest.approx(-2.0)
+
+
+def test_group_accuracy_per_group_and_the_gap():
+    y_true = np.zeros(300, dtype=int)
+    groups = np.repeat([0, 1, 2], 100)
+    right = np.ones(300, dtype=bool)
+    right[100:150] = False  # group 1: half wrong
+    pred = np.where(right, y_true, 1)
+    found = group_accuracy(y_true, [pred, pred], groups, ["young", "middle", "old", "none"], 200)
+    assert found["young"]["accuracy"] == found["old"]["accuracy"] == 1.0
+    assert found["middle"]["accuracy"] == 0.5 and found["middle"]["faces"] == 100
+    assert found["middle"]["accuracy_ci95_low"] < 0.5 < found["middle"]["accuracy_ci95_high"]
+    assert np.isnan(found["none"]["accuracy"]) and found["none"]["faces"] == 0
+    assert found["gap"]["accuracy"] == 0.5
+    assert found["gap"]["accuracy_ci95_low"] < 0.5 < found["gap"]["accuracy_ci95_high"]

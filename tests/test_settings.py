@@ -38,6 +38,10 @@ def test_text_from_the_command_line_becomes_numbers_lists_and_booleans():
     assert read["image_metrics"]["ssim_gaussian"] is True
     assert read["run"] == "123"  # a string setting stays a string
     assert coerce({"vae": {"epochs": "twenty"}}, SCHEMA)["vae"]["epochs"] == "twenty"
+    # through a shared definition ($ref) and under keys the settings name themselves
+    beyond = {"seeds": ["1"], "variants": {"mine": {"epochs": "3", "augment": "yes"}}}
+    read = coerce({"beyond": beyond}, SCHEMA)["beyond"]
+    assert read == {"seeds": [1], "variants": {"mine": {"epochs": 3, "augment": True}}}
 
 
 def test_every_problem_is_one_line_with_the_closest_key():
@@ -49,6 +53,11 @@ def test_every_problem_is_one_line_with_the_closest_key():
     assert "vae.lrr: unknown setting; did you mean 'lr'?" in found
     assert "vae.batch_size: 'x' is not of type integer" in found
     assert len(found) == 4
+    variants = {"wide": {"tasks": ["gender"], "chanels": [8, 8, 8], "age_loss": "l3"}}
+    config = {**CONFIG, "beyond": {**CONFIG["beyond"], "variants": variants}}
+    found = problems(config, SCHEMA)
+    assert "beyond.variants.wide.chanels: unknown setting; did you mean 'channels'?" in found
+    assert any(line.startswith("beyond.variants.wide.age_loss: 'l3'") for line in found)
 
 
 @pytest.mark.workflow

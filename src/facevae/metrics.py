@@ -81,9 +81,9 @@ def over_seeds(y_true, predictions, class_keys=None, resamples: int = 2000, seed
     """Test metrics of one task's models, one per training seed, on the same test faces.
 
     Every metric is the mean over seeds. The headline metrics (accuracy, macro F1 and the
-    recall of each class, or MAE and RMSE for ``class_keys=None``, the age regression) get ``_seed_mean``,
-    ``_seed_sd`` (NaN for one seed) and ``_ci95_low`` / ``_ci95_high``: a bootstrap interval
-    of the seed mean, every model scored on the same resampled faces.
+    recall of each class, or MAE and RMSE for ``class_keys=None``, the age regression) get
+    ``_seed_mean``, ``_seed_sd`` (NaN for one seed) and ``_ci95_low`` / ``_ci95_high``: a
+    bootstrap interval of the seed mean, every model scored on the same resampled faces.
     """
     y_true = np.asarray(y_true)
     predictions = [np.asarray(p) for p in predictions]
@@ -131,6 +131,18 @@ def headline_metrics(class_keys=None, per_class: bool = False) -> dict:
     return metrics
 
 
+def headline_means(y_true, predictions, class_keys=None, prefix: str = "val_") -> dict:
+    """The headline metrics (with per-class recall) of several models on the same faces, each
+    the mean over the models: what choices on the validation faces are made by."""
+    y_true = np.asarray(y_true)
+    return {
+        prefix + name.removeprefix("test_"): float(
+            np.mean([metric(y_true, p) for p in predictions])
+        )
+        for name, metric in headline_metrics(class_keys, per_class=True).items()
+    }
+
+
 def paired_differences(
     y_true, ours, theirs, class_keys=None, resamples: int = 2000, seed: int = 0
 ) -> dict:
@@ -152,6 +164,47 @@ def paired_differences(
         out[f"{name}_diff"] = float(difference(np.arange(len(y_true))))
         statistics[f"{name}_diff"] = difference
     return out | intervals(statistics, len(y_true), resamples, seed)
+
+
+def group_accuracy(
+    y_true, predictions, groups, labels, resamples: int = 2000, seed: int = 0
+) -> dict:
+    """Accuracy per group of test faces (``groups``: each face's group number, an index into
+    ``labels``), mean over the models in ``predictions`` (one per seed), with a bootstrap
+    interval over the group's faces and its face count; and ``gap``, best minus worst group
+    among those with faces, with an interval from resampling all faces. A group without faces
+    gets NaN."""
+    y_true, groups = np.asarray(y_true), np.asarray(groups)
+    correct = np.mean([np.asarray(p) == y_true for p in predictions], axis=0)  # per face
+    k = len(labels)
+
+    def accuracies(idx):
+        n = np.bincount(groups[idx], minlength=k)
+        hits = np.bincount(groups[idx], weights=correct[idx], minlength=k)
+        return np.where(n > 0, hits / np.maximum(n, 1), np.nan)
+
+    def gap(idx):
+        values = accuracies(idx)
+        return np.nanmax(values) - np.nanmin(values)
+
+    out, everyone = {}, np.arange(len(y_true))
+    for number, label in enumerate(labels):
+        members = np.flatnonzero(groups == number)
+        entry = {"faces": int(len(members)), "accuracy": float("nan")}
+        if len(members):
+            entry["accuracy"] = float(correct[members].mean())
+            low, high = bootstrap_interval(
+                lambda idx, m=members: correct[m[idx]].mean(), len(members), resamples, seed
+            )
+            entry |= {"accuracy_ci95_low": low, "accuracy_ci95_high": high}
+        out[label] = entry
+    low, high = bootstrap_interval(gap, len(y_true), resamples, seed)
+    out["gap"] = {
+        "accuracy": float(gap(everyone)),
+        "accuracy_ci95_low": low,
+        "accuracy_ci95_high": high,
+    }
+    return out
 
 
 def image_metrics(

@@ -213,3 +213,124 @@ def result_sentences(tree: dict, paper: dict) -> dict:
         erase["vae"], erase["biharmonic"], "region_psnr", "biharmonic inpainting"
     )
     return text
+
+
+# --- chapter 3 -------------------------------------------------------------------------------
+
+
+def change_phrase(versus: dict, key: str, what: str, unit: str = "points") -> str:
+    """How a variant moved one metric from its reference, read from its paired difference
+    (facevae.metrics.paired_differences): "raised the macro F1 by 3.1 points (95 % interval
+    of the change: 1.2 to 5.0)", or "left ... unchanged within noise (...)" when the
+    interval includes zero. Fractions are shown in points (x100), anything else as is."""
+    scale = 100 if unit == "points" else 1
+    value, low, high = (
+        scale * versus[f"{key}_diff{end}"] for end in ("", "_ci95_low", "_ci95_high")
+    )
+    interval = f"95 % interval of the change: {low:+.2g} to {high:+.2g}"
+    if low > 0 or high < 0:
+        verb = "raised" if value > 0 else "lowered"
+        return f"{verb} the {what} by {abs(value):.2g} {unit} ({interval})"
+    return f"left the {what} unchanged within noise ({value:+.2g} {unit}; {interval})"
+
+
+def readable(name: str) -> str:
+    """A variant or ingredient name as prose: reweight_augment -> "reweight + augment"."""
+    return name.replace("_without_", " without ").replace("_", " + ")
+
+
+def recipe_phrase(variant: dict) -> str:
+    """The settings a variant changes, as prose (its ``tasks`` apart)."""
+    parts = []
+    for key, value in variant.items():
+        if key in ("tasks", "lr", "warmup"):
+            continue
+        if key == "lr_schedule" and value == "onecycle":
+            peak, warmup = variant.get("lr", 3e-3), variant.get("warmup", 0.3)
+            parts.append(
+                f"a one-cycle learning rate peaking at {peak:g} after {100 * warmup:g} % of"
+                " the batches"
+            )
+        elif value is True:
+            parts.append(key.replace("_", " "))
+        elif isinstance(value, list):
+            parts.append(f"{key.replace('_', ' ')} {', '.join(str(v) for v in value)}")
+        else:
+            parts.append(f"{key.replace('_', ' ')} {value}")
+    return "; ".join(parts)
+
+
+def beyond_sentences(tree: dict, beyond: dict, smallest_class: str) -> dict:
+    """Text of chapter 3's result-dependent clauses (``tree`` as in ``result_sentences``;
+    ``beyond`` the settings; ``smallest_class``: the ethnicity key with fewest training faces)."""
+    text = {}
+    remedies = beyond["imbalance"]
+    for name in remedies:
+        versus = tree[f"beyond.{name}.ethnicity"]["versus"]
+        text[f"beyond.{name}.effect"] = "; ".join(
+            [
+                change_phrase(versus, "test_macro_f1", "macro F1"),
+                change_phrase(
+                    versus, f"test_recall_{smallest_class}", "recall of the smallest class"
+                ),
+                change_phrase(versus, "test_accuracy", "accuracy"),
+            ]
+        )
+    if remedies:
+        chosen = max(remedies, key=lambda n: tree[f"beyond.{n}.ethnicity"]["val_macro_f1"])
+        text["beyond.imbalance.chosen"] = readable(chosen)
+        versus = tree[f"beyond.{chosen}.ethnicity"]["versus"]
+        goals = {
+            "macro F1 up by at least 3 points": versus["test_macro_f1_diff"] >= 0.03,
+            "recall of the smallest class up by at least 10 points": versus[
+                f"test_recall_{smallest_class}_diff"
+            ]
+            >= 0.10,
+            "accuracy not clearly lower": versus["test_accuracy_diff_ci95_high"] >= 0,
+        }
+        met = [goal for goal, ok in goals.items() if ok]
+        missed = [goal for goal, ok in goals.items() if not ok]
+        text["beyond.imbalance.goals"] = (
+            "it meets all three goals set for it (" + "; ".join(met) + ")"
+            if not missed
+            else "it misses " + "; ".join(missed) + (f", and meets {'; '.join(met)}" if met else "")
+        )
+    improved = beyond["improved"]
+    text["beyond.improved.settings"] = recipe_phrase(beyond["variants"][improved])
+    headline = {
+        "gender": ("test_accuracy", "accuracy", "points"),
+        "ethnicity": ("test_accuracy", "accuracy", "points"),
+        "age": ("test_mae", "mean absolute error", "years"),
+    }
+    for task, (key, what, unit) in headline.items():
+        scores = tree.get(f"beyond.{improved}.{task}")
+        if scores is not None:
+            text[f"beyond.improved.{task}"] = change_phrase(scores["versus"], key, what, unit)
+    helped, idle = [], []
+    for ingredient in beyond["ablation"]:
+        worse = []
+        for task, (key, _, _) in headline.items():
+            scores = tree.get(f"beyond.{improved}_without_{ingredient}.{task}")
+            if scores is None:
+                continue
+            change = scores["versus"]["val_" + key.removeprefix("test_") + "_diff"]
+            worse.append(change > 0 if key == "test_mae" else change < 0)
+        (helped if any(worse) else idle).append(ingredient.replace("_", " "))
+    if beyond["ablation"]:
+        text["beyond.ablation.helped"] = ", ".join(helped) if helped else "none of them"
+        text["beyond.ablation.idle"] = ", ".join(idle) if idle else "none"
+    fairness = tree.get("beyond.fairness", {})
+    for model, tasks in fairness.items():
+        for task, groupings in tasks.items():
+            for by, groups in groupings.items():
+                cells = {g: c for g, c in groups.items() if g != "gap" and c["faces"] > 0}
+                worst = min(cells, key=lambda g: cells[g]["accuracy"])
+                best = max(cells, key=lambda g: cells[g]["accuracy"])
+                gap = {k: 100 * v for k, v in groups["gap"].items()}
+                text[f"beyond.fairness.{model}.{task}.{by}"] = (
+                    f"from {100 * cells[worst]['accuracy']:.1f} % ({worst.replace('_', ' ')})"
+                    f" to {100 * cells[best]['accuracy']:.1f} % ({best.replace('_', ' ')}),"
+                    f" a gap of {gap['accuracy']:.1f} points (95 % interval"
+                    f" {gap['accuracy_ci95_low']:.1f} to {gap['accuracy_ci95_high']:.1f})"
+                )
+    return text

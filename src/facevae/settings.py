@@ -42,15 +42,28 @@ def _kinds(schema: dict) -> list[str]:
     return kinds
 
 
-def coerce(value: Any, schema: dict) -> Any:
+def _resolve(schema: dict, root: dict) -> dict:
+    """`schema`, or what its local "$ref" (#/$defs/<name>) points to in `root`."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/"):
+        for part in ref[2:].split("/"):
+            root = root[part]
+        return root
+    return schema
+
+
+def coerce(value: Any, schema: dict, root: dict | None = None) -> Any:
     """A copy of `value` whose strings are read as the numbers or booleans `schema` expects
     where it expects no string (a string that does not read as one is left for the check)."""
+    root = schema if root is None else root
+    schema = _resolve(schema, root)
     if isinstance(value, dict):
-        fields = schema.get("properties", {})
-        return {key: coerce(item, fields.get(key, {})) for key, item in value.items()}
+        fields, others = schema.get("properties", {}), schema.get("additionalProperties")
+        others = others if isinstance(others, dict) else {}
+        return {key: coerce(item, fields.get(key, others), root) for key, item in value.items()}
     if isinstance(value, list):
         items = schema.get("items", {})
-        return [coerce(item, items) for item in value]
+        return [coerce(item, items, root) for item in value]
     if isinstance(value, str):
         kinds = _kinds(schema)
         if "string" in kinds:
