@@ -226,7 +226,40 @@ def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
 def test_editing_cnn_code_retrains_exactly_the_cnns(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/cnn_train.py")
     assert jobs["train_cnn"] == 3 * 2  # three tasks, two seeds in tests/smoke.yaml
+    # chapter 3's variants train with the same code: 3 remedies (ethnicity), the recipe
+    # (3 tasks) and its ablation in tests/smoke.yaml (augment: 3 tasks, age loss: age)
+    assert jobs["train_variant"] == 3 + 3 + 3 + 1
     assert "train_vae" not in jobs and "restore_faces" not in jobs
+
+
+def test_chapter_three_is_built_and_can_be_switched_off(smoke_run, tmp_path):
+    import json
+
+    summary = json.loads((smoke_run / RUN / "summary.json").read_text())
+    text = "\n".join(p.extract_text() for p in PdfReader(smoke_run / RUN / "report.pdf").pages)
+    assert "Beyond the original" in text
+    opening = " ".join(summary["text.beyond.reweight.effect"].split()[:3])  # "raised the macro"
+    assert f"class weighting {opening}" in " ".join(text.split())
+    for name in ("reweight", "augment", "reweight_augment", "improved"):
+        assert summary[f"beyond.{name}.ethnicity.reference"] == "paper"
+    assert summary["beyond.improved_without_augment.age.reference"] == "improved"
+    assert 0 <= summary["beyond.fairness.paper.gender.age.gap.accuracy"] <= 1
+    # off: nothing of it trains again or stays in the report; chapters 1 and 2 are untouched
+    workdir = tmp_path / "off"
+    shutil.copytree(smoke_run, workdir, symlinks=True)
+    off = ("--configfile", "tests/smoke.yaml", "--config", "beyond={enabled: false}")
+    result = snakemake(workdir, "--dry-run", "--quiet", "rules", *off)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert set(_job_counts(result.stdout + result.stderr)) == {
+        "summary",
+        "macros",
+        "report",
+        "html_parts",
+        "all",
+    }
+    assert snakemake(workdir, *off).returncode == 0
+    text = "\n".join(p.extract_text() for p in PdfReader(workdir / RUN / "report.pdf").pages)
+    assert "Beyond the original" not in text and "Three supervised networks" in text
 
 
 def test_a_new_grid_point_adds_exactly_its_jobs(smoke_run, tmp_path):
