@@ -30,6 +30,7 @@ if BEYOND_ON:
 
     include: "rules/beyond.smk"
 
+
 include: "rules/report.smk"
 
 
@@ -72,6 +73,8 @@ localrules:
     fig_vae_metrics,
     fig_restoration,
     fig_interpolation,
+    evaluate_variant,
+    fairness,
     table_beyond,
     fig_fairness,
 

@@ -105,7 +105,9 @@ rule fig_fairness:
 rule table_beyond:
     input:
         paper=expand(out("cnn/{task}/metrics.json"), task=CNN_TASKS),
-        variants=[out(f"beyond/{name}/{task}/metrics.json") for name, task in VARIANT_TASKS],
+        variants=[
+            out(f"beyond/{name}/{task}/metrics.json") for name, task in VARIANT_TASKS
+        ],
     output:
         imbalance=out("generated/table_imbalance.tex"),
         improved=out("generated/table_improved.tex"),

@@ -56,7 +56,9 @@ except ValueError as err:
     raise WorkflowError(f"settings, beyond: {err}")
 BEYOND_ON = bool(VARIANTS)
 BEYOND_FIGURES = ["fairness"] if BEYOND_ON else []
-BEYOND_TABLES = ["table_imbalance", "table_improved", "table_ablation"] if BEYOND_ON else []
+BEYOND_TABLES = (
+    ["table_imbalance", "table_improved", "table_ablation"] if BEYOND_ON else []
+)
 VARIANT_TASKS = [(name, task) for name, v in VARIANTS.items() for task in v.tasks]
 IMPROVED = VARIANTS.get(config["beyond"]["improved"])
 # The fairness view: the classifiers the improved recipe trains.
@@ -390,7 +392,10 @@ def variant_predictions(part, reference=False):
         if reference:
             name = variant.reference
             seeds = compared_seeds(variant, VARIANTS, CNN_SEEDS)
-        return [variant_file(name, wildcards.task, f"{part}_predictions.npz", s) for s in seeds]
+        return [
+            variant_file(name, wildcards.task, f"{part}_predictions.npz", s)
+            for s in seeds
+        ]
 
     return files
 

@@ -32,6 +32,7 @@ GPU_RULES = {
     "evaluate_vae",
     "restore_faces",
     "interpolate",
+    "train_variant",
 }
 SUBMITTED = GPU_RULES | {"evaluate_cnn"}
 

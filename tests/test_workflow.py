@@ -285,7 +285,8 @@ def test_the_pdf_says_what_built_it(smoke_run):
     commit = (smoke_run / "commit.txt").read_text()
     assert summary["provenance.commit"] == commit and summary["provenance.dirty"] is False
     jobs = [key for key in summary if key.endswith(".precision") and ".jobs." in key]
-    assert len(jobs) == 3 * 2 + 4  # every CNN and VAE training job, with its precision
+    # every CNN, VAE and chapter-3 training job, with its precision
+    assert len(jobs) == 3 * 2 + 4 + 10
     assert summary["provenance.training.seconds"] > 0
     first_page = PdfReader(smoke_run / RUN / "report.pdf").pages[0].extract_text()
     flat = " ".join(first_page.split())
