@@ -73,6 +73,7 @@ localrules:
     fig_vae_metrics,
     fig_restoration,
     fig_interpolation,
+    split_multitask,
     evaluate_variant,
     fairness,
     table_beyond,

@@ -16,6 +16,8 @@ rule train_variant:
         out("logs/beyond/train_{variant}_{task}_seed{seed}.log"),
     benchmark:
         out("benchmarks/beyond/train_{variant}_{task}_seed{seed}.tsv")
+    wildcard_constraints:
+        variant=SINGLE_TASK,
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -31,6 +33,55 @@ rule train_variant:
         "../scripts/train_cnn.py"
 
 
+# A multi-task variant: one network with a head per task, trained on all its tasks at once.
+rule train_multitask:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        code=get_package_modules("layers", "cnn", "cnn_train", "augment", "runtime"),
+    output:
+        model=out("beyond/{variant}/all/seed{seed}/model.pt"),
+        history=out("beyond/{variant}/all/seed{seed}/history.json"),
+        predictions=out("beyond/{variant}/all/seed{seed}/predictions.npz"),
+    log:
+        out("logs/beyond/train_{variant}_all_seed{seed}.log"),
+    benchmark:
+        out("benchmarks/beyond/train_{variant}_all_seed{seed}.tsv")
+    wildcard_constraints:
+        variant=MULTITASK,
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        tasks=lambda wc: get_variant(wc).tasks,
+        model=get_variant_model_args,
+        train=get_variant_train_args,
+        device=config["device"],
+        gpu_locks=GPU_LOCKS,
+        precision=config["precision"],
+    script:
+        "../scripts/train_cnn.py"
+
+
+# The multi-task network's predictions, one file per task and part as for the other variants.
+rule split_multitask:
+    input:
+        out("beyond/{variant}/all/seed{seed}/predictions.npz"),
+    output:
+        val_predictions=out("beyond/{variant}/{task}/seed{seed}/val_predictions.npz"),
+        test_predictions=out("beyond/{variant}/{task}/seed{seed}/test_predictions.npz"),
+    log:
+        out("logs/beyond/split_{variant}_{task}_seed{seed}.log"),
+    wildcard_constraints:
+        variant=MULTITASK,
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/split_multitask.py"
+
+
 # Validation and test metrics of a variant over its seeds, and how far it moved each one from
 # its reference (paired bootstrap over the same faces).
 rule evaluate_variant:
@@ -40,7 +91,7 @@ rule evaluate_variant:
         reference_val=variant_predictions("val", reference=True),
         reference_test=variant_predictions("test", reference=True),
         histories=lambda wc: [
-            variant_file(wc.variant, wc.task, "history.json", seed)
+            variant_history(wc.variant, wc.task, seed)
             for seed in get_variant(wc).seeds
         ],
         code=get_package_modules("metrics"),

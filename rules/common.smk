@@ -60,6 +60,17 @@ BEYOND_TABLES = (
     ["table_imbalance", "table_improved", "table_ablation"] if BEYOND_ON else []
 )
 VARIANT_TASKS = [(name, task) for name, v in VARIANTS.items() for task in v.tasks]
+
+
+def names_pattern(names):
+    """A wildcard constraint that matches exactly these names (nothing when there are none)."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
+
+
+# Multi-task variants train one network per seed (rule train_multitask), the others one per
+# task and seed (train_variant); both leave the same per-task files behind.
+MULTITASK = names_pattern([name for name, v in VARIANTS.items() if v.multitask])
+SINGLE_TASK = names_pattern([name for name, v in VARIANTS.items() if not v.multitask])
 IMPROVED = VARIANTS.get(config["beyond"]["improved"])
 # The fairness view: the classifiers the improved recipe trains.
 FAIRNESS_TASKS = [t for t in CNN_CLASSIFIERS if IMPROVED and t in IMPROVED.tasks]
@@ -346,13 +357,22 @@ def get_training_jobs():
                 run_file("vae", name, "history.json", seed),
                 out(f"benchmarks/vae/train_{name}_seed{seed}.tsv"),
             )
-    for name, task in VARIANT_TASKS:
-        for seed in VARIANTS[name].seeds:
-            jobs[f"beyond.{name}.{task}.seed{seed}"] = (
-                variant_file(name, task, "history.json", seed),
-                out(f"benchmarks/beyond/train_{name}_{task}_seed{seed}.tsv"),
-            )
+    for name, variant in VARIANTS.items():
+        for task in ["all"] if variant.multitask else variant.tasks:
+            for seed in variant.seeds:
+                jobs[f"beyond.{name}.{task}.seed{seed}"] = (
+                    variant_history(name, task, seed),
+                    out(f"benchmarks/beyond/train_{name}_{task}_seed{seed}.tsv"),
+                )
     return jobs
+
+
+def variant_history(name, task, seed):
+    """The training history behind a variant's task: its own, or the shared one of a
+    multi-task variant (in beyond/<variant>/all/)."""
+    if name != "paper" and VARIANTS[name].multitask:
+        task = "all"
+    return variant_file(name, task, "history.json", seed)
 
 
 def variant_file(name, task, file, seed):
@@ -364,7 +384,8 @@ def variant_file(name, task, file, seed):
 
 def get_variant(wildcards):
     variant = VARIANTS.get(wildcards.variant)
-    if variant is None or wildcards.task not in variant.tasks:
+    task = getattr(wildcards, "task", None)
+    if variant is None or (task is not None and task not in variant.tasks):
         raise WorkflowError(
             f"no chapter-3 variant {wildcards.variant!r} for {wildcards.task}; there are:"
             f" {', '.join(f'{n}/{t}' for n, t in VARIANT_TASKS)}"

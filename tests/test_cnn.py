@@ -102,3 +102,55 @@ def test_bf16_training_still_learns():
     cfg = TrainConfig(epochs=80, batch_size=16, lr_scale=100, log_every=1000, precision="bf16")
     history = train_cnn(model, "gender", (x, y), (x, y), cfg)
     assert history["val_metric"][-1] == 1.0
+
+
+def test_multitask_model_has_a_head_per_task_on_one_trunk(tmp_path):
+    from facevae.cnn import build_multitask
+    from facevae.files import save_torch
+
+    model = build_multitask(("gender", "ethnicity", "age"), **SMALL)
+    out = model(torch.rand(3, 1, 48, 48))
+    assert {t: tuple(o.shape) for t, o in out.items()} == {
+        "gender": (3, 2),
+        "ethnicity": (3, 5),
+        "age": (3,),
+    }
+    # one trunk: the parameters are the extractor's once plus one head per task
+    single = build_cnn("gender", **SMALL)
+    trunk = count_parameters(single.features)
+    heads = {t: count_parameters(model.heads[t]) for t in model.heads}
+    assert count_parameters(model) == trunk + sum(heads.values())
+    assert heads["gender"] == count_parameters(single.head)
+    path = tmp_path / "multi.pt"
+    save_torch(path, checkpoint(model, task="multitask"))
+    again = load_cnn(path)
+    x = torch.rand(2, 1, 48, 48)
+    model.eval()
+    assert all(torch.equal(again(x)[t], model(x)[t]) for t in out)
+
+
+def test_multitask_loss_is_the_weighted_sum_and_fits_a_tiny_set():
+    from facevae.cnn import build_multitask
+    from facevae.cnn_train import task_loss
+
+    torch.manual_seed(0)
+    tasks = ("gender", "ethnicity", "age")
+    model = build_multitask(tasks, **SMALL)
+    x = _tiny_data("gender", 16)[0]
+    y = {t: _tiny_data(t, 16, seed=i + 1)[1] for i, t in enumerate(tasks)}
+    cfg = TrainConfig(epochs=1, batch_size=16, log_every=1000, lr_scale=1e12, age_weight=0.1)
+    before = {t: o.detach() for t, o in model.train()(x).items()}  # lr ~ 0: one step moves nothing
+    expected = sum(
+        (0.1 if t == "age" else 1.0) * task_loss(t, before[t], y[t]).item() for t in tasks
+    )
+    history = train_cnn(model, tasks, (x, y), (x, y), cfg)
+    assert history["batch_loss"][0] == pytest.approx(expected, rel=1e-4)
+    assert set(history["val_metrics"]) == set(tasks) and history["val_metric"] == []
+    torch.manual_seed(0)
+    model = build_multitask(tasks, **SMALL)
+    cfg = TrainConfig(epochs=80, batch_size=16, log_every=1000, lr_scale=100, age_weight=0.01)
+    history = train_cnn(model, tasks, (x, y), (x, y), cfg)
+    assert history["val_metrics"]["gender"][-1] == history["val_metrics"]["ethnicity"][-1] == 1.0
+    assert history["val_metrics"]["age"][-1] < 0.2 * history["val_metrics"]["age"][0]
+    outputs = predict(model, x, 8)
+    assert set(outputs) == set(tasks) and outputs["age"].shape == (16,)

@@ -33,6 +33,7 @@ GPU_RULES = {
     "restore_faces",
     "interpolate",
     "train_variant",
+    "train_multitask",
 }
 SUBMITTED = GPU_RULES | {"evaluate_cnn"}
 

@@ -18,9 +18,16 @@ def test_the_shipped_settings_give_remedies_recipe_and_ablation():
     ablated = [name for name in variants if name.startswith("improved_without_")]
     assert len(ablated) == len(BEYOND["ablation"])
     assert variants["reweight"].tasks == ["ethnicity"] and variants["reweight"].reference == "paper"
-    # an ingredient that touches some tasks only retrains those
-    assert variants["improved_without_age_loss"].tasks == ["age"]
-    assert variants["improved_without_label_smoothing"].tasks == ["gender", "ethnicity"]
+    # a shared trunk learns from every task: each ablation of it retrains all of them ...
+    assert variants["improved"].multitask
+    assert variants["improved_without_age_loss"].tasks == ["gender", "ethnicity", "age"]
+    assert not variants["improved_without_multitask"].multitask
+    assert "age_weight" not in variants["improved_without_multitask"].settings
+    # ... while separate networks retrain only the tasks an ingredient touches
+    separate = BEYOND["variants"]["improved"] | {"multitask": False}
+    apart = expand(BEYOND | {"variants": {**BEYOND["variants"], "improved": separate}})
+    assert apart["improved_without_age_loss"].tasks == ["age"]
+    assert apart["improved_without_label_smoothing"].tasks == ["gender", "ethnicity"]
     assert variants["improved_without_augment"].reference == "improved"
     assert variants["improved_without_augment"].seeds == BEYOND["ablation_seeds"]
     assert expand(BEYOND | {"enabled": False}) == {}

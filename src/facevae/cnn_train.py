@@ -42,6 +42,7 @@ class TrainConfig:
     augment: dict | None = None  # Augment fields (flip, shift, shear); None: no augmentation
     label_smoothing: float = 0.0  # classifiers: share of the target spread over all classes
     age_loss: str = "mse"  # age: "mse" (years^2), "l1" (years) or "huber" (quadratic below 1 year)
+    age_weight: float = 1.0  # multi-task models: weight of the age loss in the sum of losses
 
 
 def lr_at_epoch(epoch: int, scale: float) -> float:
@@ -75,21 +76,46 @@ def task_loss(
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int, precision="fp32") -> torch.Tensor:
-    """Model outputs for all of ``x`` in eval mode (logits or ages), on the host."""
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int, precision="fp32"):
+    """Model outputs for all of ``x`` in eval mode (logits or ages), on the host; a dict of
+    them by task for a multi-task model."""
     model.eval()
     with autocast(x.device, precision):
-        outputs = [model(x[i : i + batch_size]).float() for i in range(0, len(x), batch_size)]
-    return torch.cat(outputs).cpu()
+        outputs = [model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+    if isinstance(outputs[0], dict):
+        return {t: torch.cat([o[t].float() for o in outputs]).cpu() for t in outputs[0]}
+    return torch.cat([o.float() for o in outputs]).cpu()
 
 
-def evaluate(model, task: str, x, y, batch_size: int, precision="fp32") -> float:
+def prediction_arrays(output: np.ndarray, index: np.ndarray, y_true: np.ndarray) -> dict:
+    """What a predictions file holds: the faces' row numbers, the true labels, the predicted
+    class (and the class probabilities) or the predicted age."""
+    if output.ndim == 1:
+        return {"index": index, "y_true": y_true, "y_pred": output}
+    prob = torch.softmax(torch.from_numpy(output), 1).numpy()
+    return {"index": index, "y_true": y_true, "y_pred": output.argmax(1), "prob": prob}
+
+
+def metric(task: str, output: torch.Tensor, y: torch.Tensor) -> float:
     """Validation metric: accuracy for classifiers, MSE in years^2 for age."""
-    output = predict(model, x, batch_size, precision)
     y = y.cpu()
     if TASKS[task]["classify"]:
         return (output.argmax(1) == y).float().mean().item()
     return F.mse_loss(output, y).item()
+
+
+def evaluate(model, task: str, x, y, batch_size: int, precision="fp32") -> float:
+    """The validation metric of one task's model on (x, y)."""
+    return metric(task, predict(model, x, batch_size, precision), y)
+
+
+def _loss_args(task: str, y: torch.Tensor, cfg: TrainConfig) -> dict:
+    args = {"age_loss": cfg.age_loss}
+    if TASKS[task]["classify"]:
+        args["label_smoothing"] = cfg.label_smoothing
+        if cfg.class_weights:
+            args["weight"] = balanced_weights(y, TASKS[task]["outputs"])
+    return args
 
 
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
@@ -105,11 +131,17 @@ def train_cnn(
 ) -> dict:
     """Train ``model`` for ``task`` on tensors already on the model's device; return history.
 
-    ``train_xy`` and ``val_xy`` are (images (N, 1, 48, 48), targets) tensor pairs.
+    ``train_xy`` and ``val_xy`` are (images (N, 1, 48, 48), targets) tensor pairs. For a
+    multi-task model (facevae.cnn.MultiTaskCNN) ``task`` is the tuple of its tasks, the
+    targets are dicts of tensors by task, the loss is the sum of the task losses (age
+    weighted by ``cfg.age_weight``) and the history has ``val_metrics`` by task.
     ``progress`` (optional) adds the rate and the time left to the log lines and keeps the
     job's status file (see ``facevae.progress``); it changes nothing in the training.
     """
+    multitask = not isinstance(task, str)
+    tasks = tuple(task) if multitask else (task,)
     x, y = train_xy
+    targets = y if multitask else {task: y}
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
     n_batches = -(-len(x) // cfg.batch_size)
@@ -123,13 +155,14 @@ def train_cnn(
     # the augmentation's draws come from a generator of their own: the batch order is the
     # same with and without it
     augment_generator = torch.Generator(device="cpu").manual_seed(cfg.seed + 7919)
-    loss_args = {"age_loss": cfg.age_loss}
-    if TASKS[task]["classify"]:
-        loss_args["label_smoothing"] = cfg.label_smoothing
-        if cfg.class_weights:
-            loss_args["weight"] = balanced_weights(y, TASKS[task]["outputs"])
+    loss_args = {t: _loss_args(t, targets[t], cfg) for t in tasks}
+    weights = {t: cfg.age_weight if t == "age" else 1.0 for t in tasks}
     history = {"batch_loss": [], "batch_epoch": [], "val_metric": [], "lr": [], "epoch_seconds": []}
-    history["val_metric_name"] = "accuracy" if TASKS[task]["classify"] else "mse"
+    names = {t: "accuracy" if TASKS[t]["classify"] else "mse" for t in tasks}
+    if multitask:
+        history |= {"val_metrics": {t: [] for t in tasks}, "val_metric_names": names}
+    else:
+        history["val_metric_name"] = names[task]
     if progress is not None:
         progress.begin(0)
 
@@ -148,7 +181,14 @@ def train_cnn(
             index = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
             batch = x[index] if augment is None else augment(x[index], augment_generator)
             with autocast(device, cfg.precision):
-                loss = task_loss(task, model(batch), y[index], **loss_args)
+                if multitask:
+                    out = model(batch)
+                    loss = sum(
+                        weights[t] * task_loss(t, out[t], targets[t][index], **loss_args[t])
+                        for t in tasks
+                    )
+                else:
+                    loss = task_loss(task, model(batch), y[index], **loss_args[task])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -172,20 +212,29 @@ def train_cnn(
         seconds = time.perf_counter() - start
         if progress is not None:
             progress.trained(epoch)
-        val = evaluate(model, task, *val_xy, cfg.eval_batch_size, cfg.precision)
+        val_x, val_y = val_xy
+        if multitask:
+            outputs = predict(model, val_x, cfg.eval_batch_size, cfg.precision)
+            for t in tasks:
+                history["val_metrics"][t].append(metric(t, outputs[t], val_y[t]))
+            val_text = ", ".join(
+                f"{t} {names[t]} {history['val_metrics'][t][-1]:.4f}" for t in tasks
+            )
+        else:
+            val = evaluate(model, task, val_x, val_y, cfg.eval_batch_size, cfg.precision)
+            history["val_metric"].append(val)
+            val_text = f"{names[task]} {val:.4f}"
         history["batch_loss"] += losses.cpu().tolist()
         history["batch_epoch"] += [epoch] * n_batches
-        history["val_metric"].append(val)
         history["lr"].append(lr)
         history["epoch_seconds"].append(seconds)
         log.info(
-            "epoch %d done of %d: lr %.2e, mean loss %.4f, val %s %.4f, %.1f s%s",
+            "epoch %d done of %d: lr %.2e, mean loss %.4f, val %s, %.1f s%s",
             epoch + 1,
             cfg.epochs,
             lr,
             losses.mean().item(),
-            history["val_metric_name"],
-            val,
+            val_text,
             seconds,
             f", {len(x) / seconds:.0f} images/s"
             if progress is None

@@ -24,8 +24,10 @@ NEW_INGREDIENTS = {
     "lr": 3e-3,
     "warmup": 0.3,
     "age_loss": "mse",
+    "age_weight": 1.0,
 }
-# Ingredients that only touch some tasks: the ablation trains only those.
+# Ingredients that only touch some tasks: the ablation of a recipe of separate networks
+# trains only those.
 ONLY_FOR = {"class_weights": CLASSIFIERS, "label_smoothing": CLASSIFIERS, "age_loss": ("age",)}
 PAPER = "paper"  # the name of the chapter-1 models when a variant is compared with them
 
@@ -37,6 +39,11 @@ class Variant:
     seeds: list[int]
     reference: str  # "paper" or the name of another variant
     settings: dict = field(default_factory=dict)  # the changed settings, as configured
+
+    @property
+    def multitask(self) -> bool:
+        """One network with a head per task, trained on all of them at once."""
+        return bool(self.settings.get("multitask", False))
 
     def model_args(self, cnn: dict) -> dict:
         return {key: self.settings.get(key, cnn[key]) for key in MODEL_KEYS}
@@ -79,9 +86,11 @@ def expand(beyond: dict) -> dict[str, Variant]:
                 f" {improved.name!r} does not change"
             )
         settings = {k: v for k, v in improved.settings.items() if k != ingredient}
-        if ingredient == "lr_schedule":  # its peak and warm-up go with it
-            settings = {k: v for k, v in settings.items() if k not in ("lr", "warmup")}
-        tasks = [t for t in improved.tasks if t in ONLY_FOR.get(ingredient, improved.tasks)]
+        companions = {"lr_schedule": ("lr", "warmup"), "multitask": ("age_weight",)}
+        settings = {k: v for k, v in settings.items() if k not in companions.get(ingredient, ())}
+        tasks = improved.tasks
+        if not improved.multitask:  # a shared trunk learns from every task: retrain them all
+            tasks = [t for t in tasks if t in ONLY_FOR.get(ingredient, tasks)]
         name = ablation_name(improved.name, ingredient)
         seeds = [seed for seed in beyond["ablation_seeds"]]
         variants[name] = Variant(name, tasks, seeds, improved.name, settings)
