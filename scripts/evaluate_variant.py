@@ -36,12 +36,9 @@ metrics = over_seeds(y_test, test, classes, **params.bootstrap) | headline_means
 )
 metrics["reference"] = params.reference
 metrics["versus"] = paired_differences(y_test, test, reference_test, classes, **params.bootstrap)
-val_versus = paired_differences(y_val, val, reference_val, classes, resamples=1)
-metrics["versus"] |= {
-    "val_" + key.removeprefix("test_"): value
-    for key, value in val_versus.items()
-    if "_ci95_" not in key
-}
+# On the validation faces only the change itself is needed (choices read it, no interval).
+reference_means = headline_means(y_val, reference_val, classes)
+metrics["versus"] |= {f"{key}_diff": metrics[key] - reference_means[key] for key in reference_means}
 histories = [read_json(path) for path in given.histories]
 metrics["train_seconds"] = float(np.mean([sum(h["epoch_seconds"]) for h in histories]))
 metrics["parameters"] = histories[0]["parameters"]

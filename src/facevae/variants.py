@@ -92,8 +92,9 @@ def expand(beyond: dict) -> dict[str, Variant]:
         if not improved.multitask:  # a shared trunk learns from every task: retrain them all
             tasks = [t for t in tasks if t in ONLY_FOR.get(ingredient, tasks)]
         name = ablation_name(improved.name, ingredient)
-        seeds = [seed for seed in beyond["ablation_seeds"]]
-        variants[name] = Variant(name, tasks, seeds, improved.name, settings)
+        variants[name] = Variant(
+            name, tasks, list(beyond["ablation_seeds"]), improved.name, settings
+        )
     return variants
 
 
