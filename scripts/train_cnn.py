@@ -48,8 +48,9 @@ logging.info(
 cfg = TrainConfig(**params.train, precision=job.precision)
 # Rate and time left in the log, one line per epoch on the console, a status file beside the
 # log for `python -m facevae.status`.
+variant = getattr(snakemake.wildcards, "variant", None)  # chapter 3; None for the paper model
 progress = Progress(
-    f"train_cnn {name} seed{snakemake.wildcards.seed}",
+    f"train_cnn {variant + ' ' if variant else ''}{name} seed{snakemake.wildcards.seed}",
     epochs=cfg.epochs,
     batches=-(-len(x["train"]) // cfg.batch_size),
     images=len(x["train"]),
