@@ -4,11 +4,17 @@ Encoder: the chapter-1 conv blocks with doubled channels, then a wider dense hea
 extra hidden layer, giving the mean and log-variance of q(z|x) = N(mu, diag(exp(logvar))).
 Decoder: dense layers back to the (C3, 6, 6) feature map, then three transposed convolutions
 (stride 2) up to (1, 48, 48). The decoder returns logits; ``torch.sigmoid`` gives the image.
+
+Prior p(z): the standard normal of the original, or (chapter 3) a mixture of K diagonal
+Gaussians whose weights, means and variances are trained with the rest of the model. The KL
+term is exact for the standard normal; for the mixture, which has no closed form, it is the
+one-sample Monte Carlo estimate log q(z|x) - log p(z) at z drawn from q(z|x).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +34,82 @@ class VAEConfig:
     channels: tuple[int, int, int] = (64, 128, 256)  # chapter 1's widths doubled
     hidden: tuple[int, int] = (512, 256)  # dense layers between feature map and latent code
     leaky_slope: float = 0.01
+    prior: str = "normal"  # "normal" (standard normal) or "gmm" (learned Gaussian mixture)
+    components: int = 1  # mixture components K (gmm only)
+
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def diagonal_normal_log_prob(z, mean, logvar) -> torch.Tensor:
+    """log N(z; mean, diag(exp(logvar))), summed over the last dimension."""
+    return -0.5 * ((z - mean).pow(2) * torch.exp(-logvar) + logvar + LOG_2PI).sum(dim=-1)
+
+
+class StandardNormalPrior(nn.Module):
+    """p(z) = N(0, I): the prior of the original (no parameters)."""
+
+    def __init__(self, latent: int):
+        super().__init__()
+        self.latent = latent
+
+    def log_prob(self, z: torch.Tensor) -> torch.Tensor:
+        """(B, D) -> (B,)"""
+        return -0.5 * (z.pow(2) + LOG_2PI).sum(dim=-1)
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """n codes (on the CPU; ``generator`` is a CPU generator)."""
+        return torch.randn(n, self.latent, generator=generator)
+
+
+class MixturePrior(nn.Module):
+    """p(z) = sum_k w_k N(z; m_k, diag(exp(v_k))), with w = softmax(logits).
+
+    The means start spread as N(0, I) draws (from the global torch generator, seeded by the
+    job), the variances at 1 and the weights equal, so at the start it is a blurred standard
+    normal. ``from_fit`` builds one from fitted weights, means and variances instead.
+    """
+
+    def __init__(self, latent: int, components: int):
+        super().__init__()
+        if components < 1:
+            raise ValueError(f"a mixture needs at least one component, got {components}")
+        self.latent = latent
+        self.logits = nn.Parameter(torch.zeros(components))
+        self.means = nn.Parameter(torch.randn(components, latent))
+        self.logvars = nn.Parameter(torch.zeros(components, latent))
+
+    @classmethod
+    def from_fit(cls, weights, means, variances) -> MixturePrior:
+        """A fixed mixture from arrays: weights (K,), means (K, D), variances (K, D)."""
+        means = torch.as_tensor(np.asarray(means), dtype=torch.float32)
+        prior = cls(means.shape[1], means.shape[0])
+        with torch.no_grad():
+            prior.logits.copy_(torch.log(torch.as_tensor(np.asarray(weights))).float())
+            prior.means.copy_(means)
+            prior.logvars.copy_(torch.log(torch.as_tensor(np.asarray(variances))).float())
+        return prior.requires_grad_(False)
+
+    def log_prob(self, z: torch.Tensor) -> torch.Tensor:
+        """(B, D) -> (B,): log of the mixture density, by log-sum-exp over components."""
+        per_component = diagonal_normal_log_prob(z[:, None, :], self.means, self.logvars)
+        return torch.logsumexp(torch.log_softmax(self.logits, dim=0) + per_component, dim=1)
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """n codes (on the CPU): a component by its weight, then a draw from it."""
+        weights = torch.softmax(self.logits.detach().float().cpu(), dim=0)
+        k = torch.multinomial(weights, n, replacement=True, generator=generator)
+        eps = torch.randn(n, self.latent, generator=generator)
+        means, logvars = self.means.detach().float().cpu(), self.logvars.detach().float().cpu()
+        return means[k] + torch.exp(0.5 * logvars[k]) * eps
+
+
+def build_prior(config: VAEConfig) -> nn.Module:
+    if config.prior == "normal":
+        return StandardNormalPrior(config.latent)
+    if config.prior == "gmm":
+        return MixturePrior(config.latent, config.components)
+    raise ValueError(f"unknown prior {config.prior!r} (use normal or gmm)")
 
 
 def dense_stack(widths, slope: float) -> nn.Sequential:
@@ -64,6 +146,7 @@ class ConvVAE(nn.Module):
         self.up = nn.Sequential(
             *(up_block(a, b, last=(i == len(pairs) - 1)) for i, (a, b) in enumerate(pairs))
         )
+        self.prior = build_prior(config)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, 1, 48, 48) -> mean and log-variance, each (B, latent)."""
@@ -81,6 +164,14 @@ class ConvVAE(nn.Module):
         # Reparameterisation: z = mu + sigma * eps keeps the sample differentiable in mu, sigma.
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
         return self.decode(z), mu, logvar
+
+    def kl(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """KL(q(z|x) || p(z)) per example: exact for the standard normal prior, else the
+        one-sample estimate log q(z|x) - log p(z) at a fresh draw z ~ q(z|x)."""
+        if isinstance(self.prior, StandardNormalPrior):
+            return kl_divergence(mu, logvar)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return diagonal_normal_log_prob(z, mu, logvar) - self.prior.log_prob(z)
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
@@ -116,20 +207,22 @@ def reconstruction_error(logits: torch.Tensor, x: torch.Tensor, kind: str) -> to
     return per_pixel.flatten(1).sum(dim=1)
 
 
-def vae_loss(logits, x, mu, logvar, beta: float, kind: str = "mse"):
+def vae_loss(logits, x, mu, logvar, beta: float, kind: str = "mse", kl=None):
     """The beta-VAE objective, averaged over the batch:
 
         L = mean_b [ recon_b + beta * KL_b ],
 
-    recon summed over pixels, KL summed over latent dimensions. Returns (loss, recon, kl),
-    the last two batch means, for logging.
+    recon summed over pixels, KL summed over latent dimensions (``kl``: per-example values
+    from ``ConvVAE.kl``; by default the exact KL to the standard normal). Returns
+    (loss, recon, kl), the last two batch means, for logging.
     """
     recon = reconstruction_error(logits, x, kind).mean()
-    kl = kl_divergence(mu, logvar).mean()
+    kl = (kl_divergence(mu, logvar) if kl is None else kl).mean()
     return recon + beta * kl, recon, kl
 
 
 def build_vae(**overrides) -> ConvVAE:
+    """A ConvVAE from VAEConfig fields (lists accepted for the tuples)."""
     for key in ("channels", "hidden"):
         if key in overrides:
             overrides[key] = tuple(overrides[key])

@@ -16,7 +16,7 @@ import torch
 from facevae.files import load_torch, save_torch
 from facevae.progress import Progress
 from facevae.runtime import adam, autocast, lr_schedule
-from facevae.vae import kl_divergence, reconstruction_error, vae_loss
+from facevae.vae import reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ def _set_rng_state(state: dict) -> None:
 
 @torch.no_grad()
 def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
-    """Mean reconstruction error and KL on ``x`` (posterior mean decoded, no sampling)."""
+    """Mean reconstruction error and KL on ``x`` (posterior mean decoded, no sampling; the
+    KL to a mixture prior is a one-sample estimate, see ``ConvVAE.kl``)."""
     model.eval()
     recon = kl = 0.0
     for i in range(0, len(x), cfg.eval_batch_size):
@@ -61,7 +62,7 @@ def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
             logits = model.decode(mu)
         mu, logvar, logits = mu.float(), logvar.float(), logits.float()
         recon += reconstruction_error(logits, batch, cfg.recon).sum().item()
-        kl += kl_divergence(mu, logvar).sum().item()
+        kl += model.kl(mu, logvar).sum().item()
     return {"recon": recon / len(x), "kl": kl / len(x)}
 
 
@@ -167,8 +168,9 @@ def train_vae(
             with autocast(device, cfg.precision):
                 logits, mu, logvar = model(batch)
             # The loss in float32: sums over 2304 pixels lose too much in bfloat16.
+            mu, logvar = mu.float(), logvar.float()
             loss, recon, kl = vae_loss(
-                logits.float(), batch, mu.float(), logvar.float(), cfg.beta, cfg.recon
+                logits.float(), batch, mu, logvar, cfg.beta, cfg.recon, model.kl(mu, logvar)
             )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
