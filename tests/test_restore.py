@@ -9,8 +9,10 @@ from facevae.metrics import image_metrics
 from facevae.restore import (
     DENOISERS,
     add_noise,
+    corrupt,
     erase,
     inpaint_biharmonic,
+    latent_search,
     run_protocol,
     vae_inpaint,
     vae_restore,
@@ -213,3 +215,34 @@ def test_protocol_scores_every_method_and_names_the_best(tiny_vae):
     assert examples["clean"].shape == (2, SIDE, SIDE)
     again, _ = run_protocol(tiny_vae, clean, **settings)
     assert again == metrics  # one seed, the same damage and the same scores
+
+
+def test_corrupt_draws_the_protocols_damage():
+    clean = blob(3)
+    damaged, mask = corrupt(clean, 5, [0.1, 0.2], [8, 8])
+    rng = np.random.default_rng(5)
+    assert np.array_equal(damaged["noise_s0.1"], add_noise(clean, 0.1, rng))
+    assert np.array_equal(damaged["noise_s0.2"], add_noise(clean, 0.2, rng))
+    erased, expected_mask = erase(clean, [8, 8], "random", rng)
+    assert np.array_equal(damaged["erase"], erased) and np.array_equal(mask, expected_mask)
+
+
+@pytest.mark.parametrize("prior", ["normal", "gmm"])
+def test_latent_search_lowers_its_objective_and_keeps_known_pixels(prior):
+    torch.manual_seed(0)
+    model = build_vae(latent=3, channels=(4, 8, 8), hidden=(16,), prior=prior, components=2)
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    clean = blob(5, width=6.0)
+    erased, mask = erase(clean, [12, 12], "random", np.random.default_rng(0))
+    restored, trace = latent_search(model, erased, 0.01, mask=mask, steps=30, batch_size=3)
+    assert trace.shape == (31,) and trace[-1] < trace[0]
+    assert np.array_equal(restored[~mask], erased[~mask])  # known pixels untouched
+    assert not np.array_equal(restored[mask], erased[mask])  # the hole is filled
+    # The model is left as it was: weights, mode and gradient flags.
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    assert model.training and all(p.requires_grad for p in model.parameters())
+    noisy = add_noise(clean, 0.1, np.random.default_rng(1))
+    denoised, trace = latent_search(model, noisy, 0.01 + 0.1**2, steps=30)
+    assert trace[-1] < trace[0] and denoised.shape == noisy.shape
+    assert denoised.min() >= 0 and denoised.max() <= 1
