@@ -15,7 +15,7 @@ include: "rules/checks.smk"
 wildcard_constraints:
     name="[a-z0-9_]+",
     task="gender|ethnicity|age",
-    vae="z[0-9]+_b[0-9.e+-]+",
+    vae="z[0-9]+_b[0-9.e+-]+(_gmm[0-9]+)?",
     seed="[0-9]+",
     variant="[a-z0-9_]+",
 
@@ -78,6 +78,10 @@ localrules:
     fairness,
     table_beyond,
     fig_fairness,
+    fig_generation,
+    table_generation,
+    table_restore_search,
+    fig_attribute_change,
 
 
 rule all:

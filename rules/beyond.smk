@@ -175,3 +175,169 @@ rule table_beyond:
         ablation=config["beyond"]["ablation"],
     script:
         "../scripts/table_beyond.py"
+
+
+# Generation: for every VAE of both grids (first seed), likelihood bounds on the test faces
+# and faces drawn from its prior and from a mixture fitted to its codes, labelled by the
+# chapter-1 classifiers.
+rule generation:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=run_file("vae", "{vae}", "model.pt"),
+        cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
+        code=get_package_modules("generation", "vae", "cnn", "cnn_train", "metrics", "runtime"),
+    output:
+        metrics=out("beyond/generation/{vae}.json"),
+        examples=out("beyond/generation/{vae}.npz"),
+    log:
+        out("logs/beyond/generation_{vae}.log"),
+    benchmark:
+        out("benchmarks/beyond/generation_{vae}.tsv")
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        tasks=CNN_CLASSIFIERS,
+        ks=GENERATION["bound_samples"],
+        fitted_components=GENERATION["fitted_components"],
+        generated_faces=GENERATION["generated_faces"],
+        seed=GENERATION["seed"],
+        n_examples=8,
+        bootstrap=config["bootstrap"],
+        device=config["device"],
+        gpu_locks=GPU_LOCKS,
+        precision=config["precision"],
+    script:
+        "../scripts/generation.py"
+
+
+rule fig_generation:
+    input:
+        [out(f"beyond/generation/{name}.npz") for name in GENERATION_NAMES],
+    output:
+        figure("generation"),
+    log:
+        out("logs/figures/generation.log"),
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=GENERATION_NAMES,
+        points=ALL_VAE_GRID,
+    script:
+        "../scripts/fig_generation.py"
+
+
+rule table_generation:
+    input:
+        [out(f"beyond/generation/{name}.json") for name in GENERATION_NAMES],
+    output:
+        out("generated/table_generation.tex"),
+    log:
+        out("logs/report/table_generation.log"),
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=GENERATION_NAMES,
+        points=ALL_VAE_GRID,
+    script:
+        "../scripts/table_generation.py"
+
+
+# Restoration by searching the best VAE's latent space, on the damaged faces of chapter 2.
+rule restore_search:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=out("vae/best/model.pt"),
+        code=get_package_modules("restore", "generation", "vae", "metrics", "runtime"),
+    output:
+        metrics=out("beyond/restore_search.json"),
+        restored=out("beyond/restore_search.npz"),
+    log:
+        out("logs/beyond/restore_search.log"),
+    benchmark:
+        out("benchmarks/beyond/restore_search.tsv")
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        protocol=get_restore_protocol(),
+        steps=config["beyond"]["restore_search"]["steps"],
+        lr=config["beyond"]["restore_search"]["lr"],
+        device=config["device"],
+        gpu_locks=GPU_LOCKS,
+        precision=config["precision"],
+    script:
+        "../scripts/restore_search.py"
+
+
+# Whether restoring a face changes the gender or ethnicity the chapter-1 classifiers see.
+rule attribute_change:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        vaes=[run_file("vae", name, "model.pt") for name in GENERATION_NAMES],
+        cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
+        search=out("beyond/restore_search.npz"),
+        code=get_package_modules("restore", "vae", "cnn", "cnn_train", "metrics", "runtime"),
+    output:
+        out("beyond/attribute_change.json"),
+    log:
+        out("logs/beyond/attribute_change.log"),
+    benchmark:
+        out("benchmarks/beyond/attribute_change.tsv")
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        vaes=GENERATION_NAMES,
+        tasks=CNN_CLASSIFIERS,
+        protocol=get_restore_protocol(),
+        bootstrap=config["bootstrap"],
+        device=config["device"],
+        gpu_locks=GPU_LOCKS,
+        precision=config["precision"],
+    script:
+        "../scripts/attribute_change.py"
+
+
+rule table_restore_search:
+    input:
+        search=out("beyond/restore_search.json"),
+        restore=out("restore/metrics.json"),
+        attributes=out("beyond/attribute_change.json"),
+        best=out("vae/best.json"),
+    output:
+        search=out("generated/table_restore_search.tex"),
+        attributes=out("generated/table_attribute_change.tex"),
+    log:
+        out("logs/report/table_restore_search.log"),
+    conda:
+        "../envs/python.yaml"
+    params:
+        points=ALL_VAE_GRID,
+        noise_sigmas=config["restore"]["noise_sigmas"],
+    script:
+        "../scripts/table_restore_search.py"
+
+
+rule fig_attribute_change:
+    input:
+        attributes=out("beyond/attribute_change.json"),
+        restore=out("restore/metrics.json"),
+        best=out("vae/best.json"),
+    output:
+        figure("attribute_change"),
+    log:
+        out("logs/figures/attribute_change.log"),
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/fig_attribute_change.py"

@@ -26,20 +26,23 @@ def check_age_edges(edges):
         )
 
 
-def check_vae_grid(grid):
-    """Every vae.grid entry must get a results folder of its own."""
+def check_vae_grid(grids):
+    """Every VAE of the grids (setting name -> list of entries) must get a results folder
+    of its own."""
     entries = {}
-    for number, point in enumerate(grid, start=1):
-        entries.setdefault(vae_name(point), []).append(
-            f"#{number} {{latent: {point['latent']}, beta: {point['beta']!r}}}"
-        )
+    for setting, grid in grids.items():
+        for number, point in enumerate(grid, start=1):
+            shown = ", ".join(f"{key}: {value!r}" for key, value in point.items())
+            entries.setdefault(vae_name(vae_point(point)), []).append(
+                f"{setting} #{number} {{{shown}}}"
+            )
     for name, same in entries.items():
         if len(same) > 1:
             raise WorkflowError(
-                f"vae.grid: entries {' and '.join(same)} both map to the results folder"
+                f"VAE grid: entries {' and '.join(same)} both map to the results folder"
                 f" {out(f'vae/{name}/')}.\n"
                 "  Folder names keep 6 significant digits of beta; give every entry"
-                " a different latent size or a beta that differs within those digits."
+                " a different latent size, prior or a beta that differs within those digits."
             )
 
 
@@ -74,5 +77,12 @@ def check_device(device):
 
 
 check_age_edges(config["figures"]["age_edges"])
-check_vae_grid(config["vae"]["grid"])
+check_vae_grid(
+    {"vae.grid": config["vae"]["grid"]}
+    | (
+        {"beyond.generation.grid": config["beyond"]["generation"]["grid"]}
+        if config["beyond"]["enabled"]
+        else {}
+    )
+)
 check_device(config["device"])

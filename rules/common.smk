@@ -37,12 +37,25 @@ CNN_FIGURES = [
 ]
 
 
+def vae_point(point):
+    """A grid entry with its prior filled in: the standard normal unless it names one."""
+    prior = point.get("prior", "normal")
+    return point | {"prior": prior, "components": point.get("components", 10) if prior == "gmm" else 1}
+
+
 def vae_name(point):
-    """Folder name of one grid point, e.g. z256_b0.01."""
-    return f"z{point['latent']}_b{point['beta']:g}"
+    """Folder name of one grid point, e.g. z256_b0.01, or z256_b0.01_gmm10 with a mixture
+    prior of 10 components."""
+    mixture = f"_gmm{point['components']}" if point["prior"] == "gmm" else ""
+    return f"z{point['latent']}_b{point['beta']:g}{mixture}"
 
 
-VAE_GRID = {vae_name(point): point for point in config["vae"]["grid"]}
+def vae_grid(points):
+    """Grid points by folder name (rules/checks.smk makes sure the names differ)."""
+    return {vae_name(point): point for point in map(vae_point, points)}
+
+
+VAE_GRID = vae_grid(config["vae"]["grid"])  # chapter 2
 VAE_NAMES = list(VAE_GRID)
 # Chapter 2 figures (the original's figures 2.3-2.5).
 VAE_FIGURES = ["vae_training", "vae_reconstructions", "vae_comparison", "vae_metrics"]
@@ -55,9 +68,24 @@ try:
 except ValueError as err:
     raise WorkflowError(f"settings, beyond: {err}")
 BEYOND_ON = bool(VARIANTS)
-BEYOND_FIGURES = ["fairness"] if BEYOND_ON else []
+# Chapter 3, generation: the mixture-prior VAEs, trained like the chapter-2 grid, and every
+# VAE of both grids, whose samples and likelihood bounds are measured.
+GENERATION = config["beyond"]["generation"]
+BEYOND_VAE_GRID = vae_grid(GENERATION["grid"]) if BEYOND_ON else {}
+ALL_VAE_GRID = VAE_GRID | BEYOND_VAE_GRID
+GENERATION_NAMES = list(ALL_VAE_GRID) if BEYOND_ON else []
+BEYOND_FIGURES = ["fairness", "generation", "attribute_change"] if BEYOND_ON else []
 BEYOND_TABLES = (
-    ["table_imbalance", "table_improved", "table_ablation"] if BEYOND_ON else []
+    [
+        "table_imbalance",
+        "table_improved",
+        "table_ablation",
+        "table_generation",
+        "table_restore_search",
+        "table_attribute_change",
+    ]
+    if BEYOND_ON
+    else []
 )
 VARIANT_TASKS = [(name, task) for name, v in VARIANTS.items() for task in v.tasks]
 
@@ -178,6 +206,18 @@ SUMMARY_PARTS = {
         for name, task in VARIANT_TASKS
     },
     **({"beyond.fairness": out("beyond/fairness.json")} if BEYOND_ON else {}),
+    **{
+        f"beyond.generation.{name}": out(f"beyond/generation/{name}.json")
+        for name in GENERATION_NAMES
+    },
+    **(
+        {
+            "beyond.restore_search": out("beyond/restore_search.json"),
+            "beyond.attribute_change": out("beyond/attribute_change.json"),
+        }
+        if BEYOND_ON
+        else {}
+    ),
 }
 
 
@@ -282,7 +322,11 @@ def get_summary_settings():
         "config.beyond": {
             key: value
             for key, value in config["beyond"].items()
-            if key not in ("variants", "ablation")
+            if key not in ("variants", "ablation", "generation")
+        }
+        | {
+            "generation": {k: v for k, v in GENERATION.items() if k != "grid"}
+            | {"largest_k": max(GENERATION["bound_samples"])}
         },
         "paper": config["paper"],
     }
@@ -307,8 +351,9 @@ def get_restore_protocol():
 
 
 def get_vae_model_args(wildcards):
+    point = ALL_VAE_GRID[wildcards.vae]
     keys = ("channels", "hidden", "leaky_slope")
-    return {"latent": VAE_GRID[wildcards.vae]["latent"]} | {
+    return {k: point[k] for k in ("latent", "prior", "components")} | {
         k: config["vae"][k] for k in keys
     }
 
@@ -325,7 +370,7 @@ def get_vae_train_args(wildcards):
         "log_every",
     )
     return {
-        "beta": VAE_GRID[wildcards.vae]["beta"],
+        "beta": ALL_VAE_GRID[wildcards.vae]["beta"],
         "seed": int(wildcards.seed),
     } | {k: config["vae"][k] for k in keys}
 
@@ -351,7 +396,7 @@ def get_training_jobs():
                 run_file("cnn", task, "history.json", seed),
                 out(f"benchmarks/cnn/train_{task}_seed{seed}.tsv"),
             )
-    for name in VAE_NAMES:
+    for name in ALL_VAE_GRID:
         for seed in VAE_SEEDS:
             jobs[f"vae.{name}.seed{seed}"] = (
                 run_file("vae", name, "history.json", seed),
@@ -444,7 +489,7 @@ def warn_before_long_cpu_training():
     """
     pending = [
         (name, seed)
-        for name in VAE_NAMES
+        for name in ALL_VAE_GRID
         for seed in VAE_SEEDS
         if not Path(run_file("vae", name, "model.pt", seed)).exists()
     ]
@@ -465,7 +510,7 @@ def warn_before_long_cpu_training():
             per_face[args["latent"]] = vae_seconds_per_face(
                 args, vae["batch_size"], workflow.cores, config["precision"]
             )
-    seconds = sum(per_face[VAE_GRID[name]["latent"]] for name, _ in pending)
+    seconds = sum(per_face[ALL_VAE_GRID[name]["latent"]] for name, _ in pending)
     seconds *= vae["epochs"] * training_faces()
     if seconds < LONG_CPU_HOURS * 3600:
         return

@@ -6,7 +6,7 @@ rule summary:
         parts=list(SUMMARY_PARTS.values()),
         histories=[history for history, _ in get_training_jobs().values()],
         benchmarks=[benchmark for _, benchmark in get_training_jobs().values()],
-        code=get_package_modules("provenance"),
+        code=get_package_modules("provenance", "report"),
     output:
         out("summary.json"),
     log:
@@ -20,6 +20,7 @@ rule summary:
         source=get_data_source(),
         settings=get_summary_settings(),
         beyond=config["beyond"],
+        vae_points=ALL_VAE_GRID if BEYOND_ON else {},
     script:
         "../scripts/summary.py"
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from facevae.files import read_json, write_json
 from facevae.provenance import collect
-from facevae.report import beyond_sentences, merge_parts, method_name, result_sentences
+from facevae.report import (
+    beyond_sentences,
+    generation_sentences,
+    merge_parts,
+    method_name,
+    restoration_sentences,
+    result_sentences,
+)
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
@@ -33,6 +40,10 @@ if params.beyond["enabled"]:
     counts = parts["data"]["ethnicity"]  # faces per ethnicity in the table
     smallest = min(counts, key=counts.get)
     for key, text in beyond_sentences(parts, params.beyond, smallest).items():
+        summary[f"text.{key}"] = text
+    for key, text in generation_sentences(parts, params.vae_points).items():
+        summary[f"text.{key}"] = text
+    for key, text in restoration_sentences(parts).items():
         summary[f"text.{key}"] = text
     summary["beyond.smallest_class"] = smallest.replace("_", " ")
 summary["data.synthetic"] = params.synthetic

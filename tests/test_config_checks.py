@@ -63,8 +63,9 @@ def test_vae_grid_entries_sharing_a_folder_stop_the_run(tmp_path):
     result, message = dry_run_with(tmp_path, settings)
     assert result.returncode != 0
     assert (
-        "vae.grid: entries #1 {latent: 4, beta: 0.01} and #3 {latent: 4, beta: 0.010000001}"
-        " both map to the results folder results/paper-synthetic/vae/z4_b0.01/"
+        "VAE grid: entries vae.grid #1 {latent: 4, beta: 0.01} and vae.grid #3"
+        " {latent: 4, beta: 0.010000001} both map to the results folder"
+        " results/paper-synthetic/vae/z4_b0.01/"
     ) in message
 
 

@@ -34,6 +34,9 @@ GPU_RULES = {
     "interpolate",
     "train_variant",
     "train_multitask",
+    "generation",
+    "restore_search",
+    "attribute_change",
 }
 SUBMITTED = GPU_RULES | {"evaluate_cnn"}
 

@@ -219,7 +219,7 @@ def test_the_choice_of_model_reads_no_test_result(tmp_path):
 
 def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/vae_train.py")
-    assert jobs["train_vae"] == 4
+    assert jobs["train_vae"] == 4 + 1  # the grid and chapter 3's mixture-prior VAE
     assert "train_cnn" not in jobs and "evaluate_cnn" not in jobs
 
 
@@ -245,6 +245,18 @@ def test_chapter_three_is_built_and_can_be_switched_off(smoke_run, tmp_path):
         assert summary[f"beyond.{name}.ethnicity.reference"] == "paper"
     assert summary["beyond.improved_without_multitask.age.reference"] == "improved"
     assert 0 <= summary["beyond.fairness.paper.gender.age.gap.accuracy"] <= 1
+    # generation: the bound over k draws is at least their mean log-weight (the ELBO)
+    for name in ("z4_b1", "z4_b1_gmm2"):
+        for prior in ("own", "fitted"):
+            scores = {k: summary[f"beyond.generation.{name}.{prior}.{k}"] for k in ("elbo", "k5")}
+            assert scores["k5"] >= scores["elbo"], (name, prior, scores)
+            assert 0 <= summary[f"beyond.generation.{name}.{prior}.ethnicity_tv"] <= 1
+    assert summary["beyond.restore_search.erase.region_psnr"] > 0
+    changed = summary["beyond.attribute_change.methods.corrupted.erase.ethnicity.changed"]
+    assert 0 <= changed <= 1
+    flat = " ".join(text.split())
+    assert summary["text.beyond.search.erase"].split(" (")[0] in flat
+    assert "mixture of 2" in flat  # the mixture-prior VAE, named in its table and figure
     # off: nothing of it trains again or stays in the report; chapters 1 and 2 are untouched
     workdir = tmp_path / "off"
     shutil.copytree(smoke_run, workdir, symlinks=True)
@@ -286,8 +298,8 @@ def test_the_pdf_says_what_built_it(smoke_run):
     commit = (smoke_run / "commit.txt").read_text()
     assert summary["provenance.commit"] == commit and summary["provenance.dirty"] is False
     jobs = [key for key in summary if key.endswith(".precision") and ".jobs." in key]
-    # every CNN, VAE and chapter-3 training job, with its precision
-    assert len(jobs) == 3 * 2 + 4 + 8
+    # every CNN, VAE (the grid's and chapter 3's) and chapter-3 training job, with its precision
+    assert len(jobs) == 3 * 2 + 4 + 1 + 8
     assert summary["provenance.training.seconds"] > 0
     first_page = PdfReader(smoke_run / RUN / "report.pdf").pages[0].extract_text()
     flat = " ".join(first_page.split())
@@ -383,7 +395,7 @@ def test_every_readme_command_runs_what_it_says(smoke_run):
         assert result.returncode == 0, (command, result.stderr[-2000:])
         jobs = _job_counts(result.stdout + result.stderr)
         if expected is None:  # config.yaml: the paper's settings, a run of their own
-            assert jobs["train_vae"] == 4 and jobs["train_cnn"] == 3 * 3, jobs
+            assert jobs["train_vae"] == 4 + 2 and jobs["train_cnn"] == 3 * 3, jobs
         else:
             assert jobs == expected, command
     assert not (smoke_run / "results" / "paper-synthetic").exists()

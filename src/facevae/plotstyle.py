@@ -57,5 +57,9 @@ def save(fig, path, log=None) -> None:
 
 
 def vae_label(point: dict, sep: str = ", ") -> str:
-    """Readable name of a VAE grid point: {latent: 256, beta: 0.01} -> 'latent 256, β = 0.01'."""
-    return f"latent {point['latent']}{sep}β = {point['beta']:g}"
+    """Readable name of a VAE grid point: {latent: 256, beta: 0.01} -> 'latent 256, β = 0.01',
+    followed by the prior when it is a mixture ('mixture of 10')."""
+    label = f"latent {point['latent']}{sep}β = {point['beta']:g}"
+    if point.get("prior", "normal") == "gmm":
+        label += f"{sep}mixture of {point['components']}"
+    return label

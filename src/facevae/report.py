@@ -113,8 +113,12 @@ def latex_table(header: list, rows: list[list[str]], align: str) -> str:
 
 
 def model_label(point: dict) -> str:
-    """LaTeX label of a VAE grid point: {latent: 256, beta: 0.01} -> $z=256$, $\\beta=0.01$."""
-    return rf"$z={point['latent']}$, $\beta={point['beta']:g}$"
+    """LaTeX label of a VAE grid point: {latent: 256, beta: 0.01} -> $z=256$, $\\beta=0.01$,
+    followed by the prior when it is a mixture (", mixture of $K=10$")."""
+    label = rf"$z={point['latent']}$, $\beta={point['beta']:g}$"
+    if point.get("prior", "normal") == "gmm":
+        label += rf", mixture of $K={point['components']}$"
+    return label
 
 
 def baseline_label(name: str) -> str:
@@ -333,4 +337,176 @@ def beyond_sentences(tree: dict, beyond: dict, smallest_class: str) -> dict:
                     f" a gap of {gap['accuracy']:.1f} points (95 % interval"
                     f" {gap['accuracy_ci95_low']:.1f} to {gap['accuracy_ci95_high']:.1f})"
                 )
+    return text
+
+
+def _prior_label(point: dict, prior: str) -> str:
+    """A VAE and one of its priors in prose: "latent 256, beta 0.01, learned mixture"."""
+    if prior == "fitted":
+        kind = "with a mixture fitted to its codes"
+    elif point.get("prior", "normal") == "gmm":
+        kind = f"with its learned mixture of {point['components']}"
+    else:
+        kind = "with its standard normal prior"
+    return f"latent {point['latent']}, beta {point['beta']:g}, {kind}"
+
+
+def _with_interval(scores: dict, key: str, digits: str = ".1f") -> str:
+    low, high = scores[f"{key}_ci95_low"], scores[f"{key}_ci95_high"]
+    return f"{scores[key]:{digits}} (95 % interval {low:{digits}} to {high:{digits}})"
+
+
+def generation_sentences(tree: dict, points: dict) -> dict:
+    """Text of chapter 3's generation results (``tree``: parts by prefix, with
+    ``beyond.generation.<vae>``; ``points``: every VAE's grid point by name)."""
+    found = {name: tree[f"beyond.generation.{name}"] for name in points}
+    if not found:
+        return {}
+    k = max(next(iter(found.values()))["bound_samples"])
+    key = f"k{k}"
+    runs = [(name, prior) for name in found for prior in ("own", "fitted")]
+    best = max(runs, key=lambda run: found[run[0]][run[1]][key])
+    text = {
+        "beyond.generation.best_bound": (
+            f"{_prior_label(points[best[0]], best[1])}: "
+            f"{_with_interval(found[best[0]][best[1]], key)} nats per face"
+        )
+    }
+    # Each learned mixture against the standard prior at the same latent size and beta.
+    compared = []
+    for name, point in points.items():
+        if point.get("prior", "normal") != "gmm":
+            continue
+        twins = [
+            other
+            for other, p in points.items()
+            if p.get("prior", "normal") == "normal"
+            and (p["latent"], p["beta"]) == (point["latent"], point["beta"])
+        ]
+        if not twins:
+            continue
+        mine, theirs = found[name]["own"], found[twins[0]]["own"]
+        apart = (
+            mine[f"{key}_ci95_low"] > theirs[f"{key}_ci95_high"]
+            or mine[f"{key}_ci95_high"] < theirs[f"{key}_ci95_low"]
+        )
+        change = mine[key] - theirs[key]
+        compared.append(
+            f"at latent {point['latent']} and beta {point['beta']:g} the learned mixture "
+            f"{'raises' if change > 0 else 'lowers'} the bound by {abs(change):.1f} nats"
+            + (
+                " (the 95 % intervals do not overlap)"
+                if apart
+                else " (within the overlap of the 95 % intervals)"
+            )
+        )
+    text["beyond.generation.mixture"] = (
+        "; ".join(compared) if compared else "no learned mixture has a standard-prior twin"
+    )
+    confidence = {run: found[run[0]][run[1]]["ethnicity_confidence"] for run in runs}
+    low, high = min(confidence, key=confidence.get), max(confidence, key=confidence.get)
+    real = next(iter(found.values()))["real"]["ethnicity_confidence"]
+    text["beyond.generation.confidence"] = (
+        f"from {confidence[low]:.2f} (latent {points[low[0]]['latent']}, beta "
+        f"{points[low[0]]['beta']:g}, {'fitted mixture' if low[1] == 'fitted' else 'own prior'})"
+        f" to {confidence[high]:.2f} (latent {points[high[0]]['latent']}, beta "
+        f"{points[high[0]]['beta']:g}, {'fitted mixture' if high[1] == 'fitted' else 'own prior'}),"
+        f" against {real:.2f} on real test faces"
+    )
+    for task in ("gender", "ethnicity"):
+        closest = min(runs, key=lambda run: found[run[0]][run[1]][f"{task}_tv"])
+        text[f"beyond.generation.{task}_tv"] = (
+            f"{_with_interval(found[closest[0]][closest[1]], f'{task}_tv', '.2f')}, from the"
+            f" VAE with {_prior_label(points[closest[0]], closest[1])}"
+        )
+    return text
+
+
+def restoration_sentences(tree: dict) -> dict:
+    """Text of chapter 3's restoration results: the latent search against chapter 2's
+    restorers, and how often a restorer changes the predicted gender or ethnicity
+    (``tree``: parts by prefix, with ``restore``, ``vae.best``, ``beyond.restore_search``
+    and ``beyond.attribute_change``)."""
+    restore, search = tree["restore"], tree["beyond.restore_search"]
+    attributes = tree["beyond.attribute_change"]
+    text = {}
+
+    def dB(scores, key):
+        low, high = scores[f"{key}_ci95_low"], scores[f"{key}_ci95_high"]
+        return f"{scores[key]:.2f} dB ({low:.2f} to {high:.2f})"
+
+    erase = restore["erase"]
+    found = search["erase"]
+    beats = found["region_psnr_ci95_low"] > erase["biharmonic"]["region_psnr_ci95_high"]
+    text["beyond.search.erase"] = (
+        f"the latent search scores {dB(found, 'region_psnr')} on the erased block, against "
+        f"{dB(erase['biharmonic'], 'region_psnr')} for biharmonic inpainting and "
+        f"{dB(erase['vae'], 'region_psnr')} for the encode-decode passes, so it "
+        + (
+            "beats biharmonic inpainting, the goal set for it"
+            if beats
+            else "does not clearly beat biharmonic inpainting, the goal set for it"
+        )
+    )
+    noise = attributes["noise"]
+    scores = restore[noise]
+    classical = max(
+        (m for m in scores if m not in ("corrupted", "vae")), key=lambda m: scores[m]["psnr"]
+    )
+    gap = scores[classical]["psnr"] - scores["vae"]["psnr"]
+    closed = search[noise]["psnr"] - scores["vae"]["psnr"]
+    share = closed / gap if gap > 0 else float("nan")
+    if gap <= 0:
+        verdict = "the encode-decode passes already match the best classical denoiser"
+    else:
+        verdict = (
+            f"it closes {100 * share:.0f} % of the {gap:.2f} dB gap between the encode-decode "
+            f"passes and the best classical denoiser ({method_name(classical)}), "
+            + (
+                "at least half, the goal set for it"
+                if share >= 0.5
+                else "less than half, the goal set for it"
+            )
+        )
+    text["beyond.search.noise"] = (
+        f"at noise level {noise.removeprefix('noise_s')} the latent search scores "
+        f"{dB(search[noise], 'psnr')}: {verdict}"
+    )
+    best = tree["vae.best"]["name"]
+    methods = attributes["methods"]
+
+    def share_of(method, task):
+        cell = methods[method][task]
+        return (
+            f"{100 * cell['changed']:.1f} % ({100 * cell['changed_ci95_low']:.1f} to "
+            f"{100 * cell['changed_ci95_high']:.1f})"
+        )
+
+    parts = []
+    for what, label in (
+        ("reconstruction", "reconstructions"),
+        ("noise", "denoised faces"),
+        ("erase", "inpainted faces"),
+    ):
+        parts.append(f"its {label} {share_of(f'{best}.{what}', 'ethnicity')}")
+    text["beyond.attributes.best"] = ", ".join(parts)
+    cells = {
+        g: c
+        for g, c in methods[f"{best}.reconstruction"]["ethnicity"].items()
+        if isinstance(c, dict) and c["faces"] > 0
+    }
+    worst = max(cells, key=lambda g: cells[g]["changed"])
+    text["beyond.attributes.worst_group"] = (
+        f"faces labelled {worst.replace('_', ' ')}, {100 * cells[worst]['changed']:.1f} % of which "
+        "change ethnicity in the reconstruction"
+    )
+    text["beyond.attributes.classical"] = (
+        f"{method_name(classical)} changes the predicted ethnicity of "
+        f"{share_of(f'{classical}.noise', 'ethnicity')} of the noisy faces it restores, and "
+        f"biharmonic inpainting {share_of('biharmonic.erase', 'ethnicity')} of the erased ones"
+    )
+    text["beyond.attributes.gender"] = (
+        f"{share_of(f'{best}.reconstruction', 'gender')} for the reconstructions and "
+        f"{share_of(f'{best}.erase', 'gender')} for the inpainted faces"
+    )
     return text

@@ -284,14 +284,10 @@ def latent_search(
                     z = model.encode(y)[0].float()
                 z.requires_grad_(True)
                 optimizer = torch.optim.Adam([z], lr=lr)
-
-                def objective():
+                for step in range(steps + 1):
                     decoded = torch.sigmoid(model.decode(z).float())
                     misfit = ((decoded - y).pow(2) * keep).flatten(1).sum(dim=1)
-                    return 0.5 * misfit / variance - model.prior.log_prob(z), decoded
-
-                for step in range(steps + 1):
-                    value, decoded = objective()
+                    value = 0.5 * misfit / variance - model.prior.log_prob(z)
                     trace[step] += value.detach().sum().item()
                     if step == steps:
                         break
