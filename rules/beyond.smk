@@ -186,7 +186,9 @@ rule generation:
         split=out("data/split.npz"),
         model=run_file("vae", "{vae}", "model.pt"),
         cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
-        code=get_package_modules("generation", "vae", "cnn", "cnn_train", "metrics", "runtime"),
+        code=get_package_modules(
+            "generation", "vae", "cnn", "cnn_train", "metrics", "runtime"
+        ),
     output:
         metrics=out("beyond/generation/{vae}.json"),
         examples=out("beyond/generation/{vae}.npz"),
@@ -284,7 +286,9 @@ rule attribute_change:
         vaes=[run_file("vae", name, "model.pt") for name in GENERATION_NAMES],
         cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
         search=out("beyond/restore_search.npz"),
-        code=get_package_modules("restore", "vae", "cnn", "cnn_train", "metrics", "runtime"),
+        code=get_package_modules(
+            "restore", "vae", "cnn", "cnn_train", "metrics", "runtime"
+        ),
     output:
         out("beyond/attribute_change.json"),
     log:

@@ -40,7 +40,10 @@ CNN_FIGURES = [
 def vae_point(point):
     """A grid entry with its prior filled in: the standard normal unless it names one."""
     prior = point.get("prior", "normal")
-    return point | {"prior": prior, "components": point.get("components", 10) if prior == "gmm" else 1}
+    return point | {
+        "prior": prior,
+        "components": point.get("components", 10) if prior == "gmm" else 1,
+    }
 
 
 def vae_name(point):

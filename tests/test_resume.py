@@ -14,8 +14,12 @@ from test_workflow import copy_workflow
 pytestmark = pytest.mark.workflow
 RUN = "results/smoke-synthetic"  # tests/smoke.yaml on the synthetic faces
 TARGET = f"{RUN}/vae/z4_b1/seed0/model.pt"
-# On top of tests/smoke.yaml: enough epochs that the kill lands mid-run.
-RESUME_YAML = "vae: {epochs: 25, channels: [4, 8, 8], hidden: [16], batch_size: 32}\n"
+# On top of tests/smoke.yaml: enough epochs that the kill lands mid-run. The precision is
+# fixed: with `auto`, each run's probe measures on cores the other tests share, and two
+# runs that picked differently would differ in their weights for that reason alone.
+RESUME_YAML = (
+    "vae: {epochs: 25, channels: [4, 8, 8], hidden: [16], batch_size: 32}\nprecision: fp32\n"
+)
 
 
 def command(*extra):

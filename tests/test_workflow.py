@@ -187,7 +187,10 @@ def test_editing_restoration_code_reruns_restoration_only(smoke_run, tmp_path):
     assert jobs.pop("restore_faces") == 1
     # What reads its outputs follows; no model is trained or evaluated again.
     later = {"all", "fig_restoration", "table_restore", "summary", "macros", "report", "html_parts"}
+    # chapter 3's restorers (latent search, the attribute check) use the same module
+    later |= {"restore_search", "attribute_change", "table_restore_search", "fig_attribute_change"}
     assert set(jobs) <= later
+    assert jobs["restore_search"] == 1 and jobs["attribute_change"] == 1
 
 
 def test_the_best_vae_is_one_file_and_no_temp_files_remain(smoke_run):
@@ -419,7 +422,8 @@ def test_hours_of_cpu_training_are_announced_before_the_first_job(tmp_path):
     result = snakemake(workdir, "synthetic_faces")
     assert result.returncode == 0, result.stderr[-2000:]
     output = result.stdout + result.stderr
-    warning = output.index("4 VAE training job(s) of run paper-synthetic are about to run")
+    # the four of the grid and chapter 3's two mixture-prior VAEs
+    warning = output.index("6 VAE training job(s) of run paper-synthetic are about to run")
     assert warning < output.index("localrule synthetic_faces")
     assert "--configfile configs/demo.yaml" in output
     assert re.search(r"puts them at about \d+ h", output)
