@@ -96,7 +96,9 @@ def test_chapter_sentences_come_from_the_numbers():
     beyond = BEYOND | {"imbalance": ["reweight", "augment"], "ablation": []}
     text = beyond_sentences(tree, beyond, "other")
     assert text["beyond.imbalance.chosen"] == "augment"  # the higher validation macro F1
-    assert text["beyond.imbalance.goals"].startswith("it misses macro F1 up by at least 3")
+    assert text["beyond.imbalance.goals"].startswith(
+        "it misses the goals (macro F1 up by at least 3"
+    )
     assert text["beyond.reweight.effect"].startswith("raised the macro F1 by 5 points")
     assert "recall of the smallest class by 20 points" in text["beyond.reweight.effect"]
     assert "one-cycle learning rate peaking at 0.003" in text["beyond.improved.settings"]

@@ -290,14 +290,16 @@ def beyond_sentences(tree: dict, beyond: dict, smallest_class: str) -> dict:
                 f"test_recall_{smallest_class}_diff"
             ]
             >= 0.10,
-            "accuracy not clearly lower": versus["test_accuracy_diff_ci95_high"] >= 0,
+            "no clear loss of accuracy": versus["test_accuracy_diff_ci95_high"] >= 0,
         }
         met = [goal for goal, ok in goals.items() if ok]
         missed = [goal for goal, ok in goals.items() if not ok]
         text["beyond.imbalance.goals"] = (
             "it meets all three goals set for it (" + "; ".join(met) + ")"
             if not missed
-            else "it misses " + "; ".join(missed) + (f", and meets {'; '.join(met)}" if met else "")
+            else "it misses the goals "
+            + " and ".join(f"({g})" for g in missed)
+            + (f", and meets {' and '.join(f'({g})' for g in met)}" if met else "")
         )
     improved = beyond["improved"]
     text["beyond.improved.settings"] = recipe_phrase(beyond["variants"][improved])
