@@ -8,17 +8,14 @@ import numpy as np
 from facevae import plotstyle
 from facevae.data import ETHNICITY_KEYS
 from facevae.files import read_json
-from facevae.report import method_name
+from facevae.report import best_classical, method_name
 
 found = read_json(snakemake.input.attributes)["methods"]
 restore = read_json(snakemake.input.restore)
 best = read_json(snakemake.input.best)["name"]
 noise = read_json(snakemake.input.attributes)["noise"]
 # The best classical denoiser at the level shown, chosen as chapter 2 chooses it (PSNR).
-classical = max(
-    (m for m in restore[noise] if m not in ("corrupted", "vae")),
-    key=lambda m: restore[noise][m]["psnr"],
-)
+classical = best_classical(restore[noise])
 shown = {
     f"{best}.reconstruction": "VAE: reconstruction",
     f"{best}.noise": "VAE: denoising",

@@ -3,6 +3,7 @@ faces with an erased block filled by biharmonic inpainting and by the VAE."""
 
 from facevae import plotstyle
 from facevae.files import load_npz, read_json
+from facevae.report import best_classical
 
 examples = load_npz(snakemake.input.examples)
 metrics = read_json(snakemake.input.metrics)
@@ -10,8 +11,7 @@ noise = f"noise_s{snakemake.params.sigma:g}"
 n = snakemake.params.n_faces
 
 # The classical denoiser with the best mean test PSNR at this noise level (not hard-coded).
-classical = {m: v["psnr"] for m, v in metrics[noise].items() if m not in ("corrupted", "vae")}
-best = max(classical, key=classical.get)
+best = best_classical(metrics[noise])
 rows = [
     [
         ("original", "clean"),

@@ -5,7 +5,7 @@ faces), and the share of faces whose predicted gender or ethnicity a restorer ch
 import logging
 
 from facevae.files import read_json, write_text
-from facevae.report import latex_table, method_name, with_interval
+from facevae.report import best_classical, latex_table, method_name, with_interval
 from facevae.restore import noise_key
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -16,10 +16,7 @@ rows = []
 for corruption in [noise_key(s) for s in params.noise_sigmas] + ["erase"]:
     # The erased block decides inpainting: outside it every method returns the input.
     key = "region_psnr" if corruption == "erase" else "psnr"
-    classical = max(
-        (m for m in restore[corruption] if m not in ("corrupted", "vae")),
-        key=lambda m: restore[corruption][m][key],
-    )
+    classical = best_classical(restore[corruption], key)
     label = (
         "erased block"
         if corruption == "erase"

@@ -151,6 +151,14 @@ METHOD_NAMES = {
 }
 
 
+def best_classical(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
+    """The classical restorer (neither the damaged input nor the VAE) with the highest mean
+    ``metric`` among one corruption's ``scores`` (facevae.restore.run_protocol)."""
+    return max(
+        (m for m in scores if m not in ("corrupted", "vae")), key=lambda m: scores[m][metric]
+    )
+
+
 def method_name(method: str) -> str:
     return METHOD_NAMES.get(method, method.replace("_", " "))
 
@@ -452,9 +460,7 @@ def restoration_sentences(tree: dict) -> dict:
     )
     noise = attributes["noise"]
     scores = restore[noise]
-    classical = max(
-        (m for m in scores if m not in ("corrupted", "vae")), key=lambda m: scores[m]["psnr"]
-    )
+    classical = best_classical(scores)
     gap = scores[classical]["psnr"] - scores["vae"]["psnr"]
     closed = search[noise]["psnr"] - scores["vae"]["psnr"]
     share = closed / gap if gap > 0 else float("nan")
