@@ -419,14 +419,19 @@ def test_rebuilding_the_pdf_only_runs_latex(smoke_run, tmp_path):
     assert _job_counts(result.stdout + result.stderr) == {"report": 1}
 
 
-def test_hours_of_cpu_training_are_announced_before_the_first_job(tmp_path):
+@pytest.mark.parametrize(
+    ("seeds", "jobs"),
+    # the grid's four points on every seed; chapter 3's two mixture-prior VAEs on the first
+    [("[0]", 4 + 2), ("[0, 1]", 4 * 2 + 2)],
+)
+def test_hours_of_cpu_training_are_announced_before_the_first_job(tmp_path, seeds, jobs):
     """config.yaml's 200 VAE epochs on a CPU: the run measures a step and says how long."""
     workdir = copy_workflow(tmp_path)
-    result = snakemake(workdir, "synthetic_faces")
+    (workdir / "seeds.yaml").write_text(f"vae: {{seeds: {seeds}}}\n")
+    result = snakemake(workdir, "synthetic_faces", "--configfile", "config.yaml", "seeds.yaml")
     assert result.returncode == 0, result.stderr[-2000:]
     output = result.stdout + result.stderr
-    # the four of the grid and chapter 3's two mixture-prior VAEs
-    warning = output.index("6 VAE training job(s) of run paper-synthetic are about to run")
+    warning = output.index(f"{jobs} VAE training job(s) of run paper-synthetic are about to run")
     assert warning < output.index("localrule synthetic_faces")
     assert "--configfile configs/demo.yaml" in output
     assert re.search(r"puts them at about \d+ h", output)
