@@ -270,7 +270,8 @@ rule restore_search:
     params:
         protocol=get_restore_protocol(),
         steps=config["beyond"]["restore_search"]["steps"],
-        lr=config["beyond"]["restore_search"]["lr"],
+        rates=config["beyond"]["restore_search"]["rates"],
+        validation_faces=config["beyond"]["restore_search"]["validation_faces"],
         device=config["device"],
         gpu_locks=GPU_LOCKS,
         precision=config["precision"],

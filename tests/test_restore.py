@@ -246,3 +246,21 @@ def test_latent_search_lowers_its_objective_and_keeps_known_pixels(prior):
     denoised, trace = latent_search(model, noisy, 0.01 + 0.1**2, steps=30)
     assert trace[-1] < trace[0] and denoised.shape == noisy.shape
     assert denoised.min() >= 0 and denoised.max() <= 1
+
+
+def test_latent_search_never_ends_above_its_start_and_starts_where_told():
+    torch.manual_seed(0)
+    model = build_vae(latent=3, channels=(4, 8, 8), hidden=(16,))
+    clean = blob(4, width=6.0)
+    noisy = add_noise(clean, 0.1, np.random.default_rng(1))
+    # A rate far too large for this model: steps overshoot, but each face keeps its best code.
+    _, trace = latent_search(model, noisy, 0.01, steps=20, lr=10.0)
+    assert np.all(np.diff(trace) <= 1e-6) and trace[-1] <= trace[0]
+    # No steps: the decoded code of `start`, here the clean faces, not of the damaged ones.
+    with torch.no_grad():  # an untrained model barely tells faces apart: make it
+        for layer in (model.to_code, model.from_code):
+            for weight in layer.parameters():
+                weight.mul_(30)
+    restored, _ = latent_search(model, noisy, 0.01, steps=0, start=clean)
+    np.testing.assert_allclose(restored, vae_restore(model, clean), atol=1e-6)
+    assert np.abs(restored - vae_restore(model, noisy)).max() > 1e-3

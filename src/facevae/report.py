@@ -480,6 +480,17 @@ def restoration_sentences(tree: dict) -> dict:
         f"at noise level {noise.removeprefix('noise_s')} the latent search scores "
         f"{dB(search[noise], 'psnr')}: {verdict}"
     )
+    damages = [key for key in search if key.startswith("noise_s")] + ["erase"]
+    chosen = [
+        f"{search[key]['rate']:g} "
+        + ("for inpainting" if key == "erase" else f"at noise {key.removeprefix('noise_s')}")
+        for key in damages
+    ]
+    text["beyond.search.rates"] = (
+        f"of {', '.join(f'{rate:g}' for rate in search['rates'])}, validation chose "
+        + ", ".join(chosen[:-1])
+        + f" and {chosen[-1]}"
+    )
     best = tree["vae.best"]["name"]
     methods = attributes["methods"]
 

@@ -250,59 +250,68 @@ def latent_search(
     variance: float,
     mask=None,
     steps: int = 100,
-    lr: float = 0.05,
+    lr: float = 0.01,
+    start=None,
     batch_size: int = 512,
 ):
     """Restore faces by searching the latent space instead of one encode-decode pass.
 
-    For each damaged face y, start at the mean of q(z|y) and take ``steps`` Adam steps on z
-    (all faces of a batch at once; Adam's per-coordinate steps keep faces independent) to
-    minimise the negative log posterior
+    For each damaged face y, start at the mean of q(z|x0), x0 being ``start`` (by default y
+    itself; for inpainting, the encode-decode pass's filled-in face is a far better start than
+    a face with a hole), and take ``steps`` Adam steps on z, the rate annealed from ``lr`` to
+    zero along a cosine, to minimise the negative log posterior
 
         0.5 * sum over known pixels (sigmoid(decode(z)) - y)^2 / variance - log p(z),
 
     where ``variance`` is what separates a decoded face from y per pixel: the decoder's own
-    variance, plus the noise variance when denoising. ``mask`` (bool (N, H, W), True where
-    erased) leaves the erased pixels out of the sum, and the result keeps the known pixels
-    exactly, taking only the erased ones from the decoded face. The model is not changed.
+    variance, plus the noise variance when denoising. All faces of a batch move at once;
+    Adam's per-coordinate steps keep them independent. Each face keeps the code with the lowest
+    objective seen, so no face ends worse than it started whatever the rate. ``mask`` (bool
+    (N, H, W), True where erased) leaves the erased pixels out of the sum, and the result keeps
+    the known pixels exactly, taking only the erased ones from the decoded face. The model is
+    not changed.
 
-    Returns (restored float32 (N, H, W), objective (steps + 1,): the mean objective per face
-    before the first step and after each one).
+    Returns (restored float32 (N, H, W), objective (steps + 1,): the mean over faces of each
+    face's lowest objective so far, before the first step and after each one).
     """
     damaged = _stack(damaged)
+    start = damaged if start is None else _stack(start)
     known = np.ones_like(damaged) if mask is None else ~np.asarray(mask, dtype=bool)
     restored, trace = [], np.zeros(steps + 1)
     flags = [p.requires_grad for p in model.parameters()]
     model.requires_grad_(False)
     try:
         with evaluating(model) as device, torch.enable_grad():
-            for start in range(0, len(damaged), batch_size):
-                y = torch.from_numpy(damaged[start : start + batch_size]).unsqueeze(1).to(device)
-                keep = torch.from_numpy(known[start : start + batch_size].astype(np.float32))
-                keep = keep.unsqueeze(1).to(device)
+            for first in range(0, len(damaged), batch_size):
+                batch = slice(first, first + batch_size)
+                y = torch.from_numpy(damaged[batch]).unsqueeze(1).to(device)
+                keep = torch.from_numpy(known[batch].astype(np.float32)).unsqueeze(1).to(device)
                 with torch.no_grad():
-                    z = model.encode(y)[0].float()
+                    x0 = torch.from_numpy(start[batch]).unsqueeze(1).to(device)
+                    z = model.encode(x0)[0].float()
                 z.requires_grad_(True)
                 optimizer = torch.optim.Adam([z], lr=lr)
+                schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(steps, 1))
+                lowest = torch.full((len(y),), torch.inf, device=device)
+                best = torch.zeros_like(y)
                 for step in range(steps + 1):
                     decoded = torch.sigmoid(model.decode(z).float())
                     misfit = ((decoded - y).pow(2) * keep).flatten(1).sum(dim=1)
                     value = 0.5 * misfit / variance - model.prior.log_prob(z)
-                    trace[step] += value.detach().sum().item()
+                    with torch.no_grad():
+                        better = value < lowest
+                        lowest = torch.where(better, value, lowest)
+                        best[better] = decoded[better]
+                    trace[step] += lowest.sum().item()
                     if step == steps:
                         break
                     optimizer.zero_grad(set_to_none=True)
                     value.sum().backward()
                     optimizer.step()
-                out = decoded.detach().squeeze(1).cpu().numpy()
+                    schedule.step()
+                out = best.squeeze(1).cpu().numpy()
                 restored.append(
-                    np.where(
-                        known[start : start + batch_size] > 0,
-                        damaged[start : start + batch_size],
-                        out,
-                    )
-                    if mask is not None
-                    else out
+                    out if mask is None else np.where(known[batch] > 0, damaged[batch], out)
                 )
     finally:
         for parameter, flag in zip(model.parameters(), flags):
