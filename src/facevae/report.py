@@ -480,6 +480,19 @@ def restoration_sentences(tree: dict) -> dict:
         f"at noise level {noise.removeprefix('noise_s')} the latent search scores "
         f"{dB(search[noise], 'psnr')}: {verdict}"
     )
+    # What a restorer that returns a decoded face is up against: how well the VAE renders
+    # the clean faces themselves.
+    clean = tree["vae.best"]["test_psnr"]
+    half = scores["vae"]["psnr"] + gap / 2
+    text["beyond.search.ceiling"] = (
+        f"the chosen VAE renders the clean test faces themselves at {clean:.2f} dB, so "
+        + (
+            f"halving the gap ({half:.2f} dB) would take codes that render noisy faces "
+            f"better than the encoder's codes render clean ones"
+            if clean < half
+            else f"halving the gap ({half:.2f} dB) is within what its decoder can render"
+        )
+    )
     damages = [key for key in search if key.startswith("noise_s")] + ["erase"]
     chosen = [
         f"{search[key]['rate']:g} "
