@@ -12,6 +12,13 @@ logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asc
 params = snakemake.params
 PRIORS = {"own": "own", "fitted": "fitted"}
 
+
+def percent(scores, key):
+    """A distance in percentage points with its interval: 3.9 [0.4, 6.9]."""
+    low, high = (100 * scores[f"{key}_ci95_{end}"] for end in ("low", "high"))
+    return rf"{100 * scores[key]:.1f} {{\scriptsize[{low:.1f}, {high:.1f}]}}"
+
+
 rows = []
 for name, path in zip(params.names, snakemake.input, strict=True):
     m = read_json(path)
@@ -25,8 +32,8 @@ for name, path in zip(params.names, snakemake.input, strict=True):
                 own_label if prior == "own" else label,
                 format_number(s["elbo"]),
                 with_interval(s, f"k{k}"),
-                with_interval(s, "gender_tv"),
-                with_interval(s, "ethnicity_tv"),
+                percent(s, "gender_tv"),
+                percent(s, "ethnicity_tv"),
             ]
         )
 header = [
@@ -34,8 +41,8 @@ header = [
     "prior",
     "ELBO (nats)",
     f"bound, $k={k}$ (nats)",
-    "gender TV",
-    "ethnicity TV",
+    r"gender TV (\%)",
+    r"ethnicity TV (\%)",
 ]
 write_text(snakemake.output[0], latex_table(header, rows, "llrrrr"))
 logging.info("%d models", len(params.names))
