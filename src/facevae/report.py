@@ -541,4 +541,9 @@ def restoration_sentences(tree: dict) -> dict:
         f"{share_of(f'{best}.reconstruction', 'gender')} for the reconstructions and "
         f"{share_of(f'{best}.erase', 'gender')} for the inpainted faces"
     )
+    text["beyond.attributes.damaged"] = (
+        f"the noisy faces themselves, unrestored, change the predicted ethnicity of "
+        f"{share_of('corrupted.noise', 'ethnicity')} and the predicted gender of "
+        f"{share_of('corrupted.noise', 'gender')}"
+    )
     return text
