@@ -80,6 +80,7 @@ localrules:
     fig_fairness,
     fig_generation,
     table_generation,
+    prior_twins,
     table_restore_search,
     fig_attribute_change,
 

@@ -232,6 +232,25 @@ rule fig_generation:
         "../scripts/fig_generation.py"
 
 
+# Each learned mixture against its standard-prior twin, face by face on the same test faces.
+rule prior_twins:
+    input:
+        mixtures=[out(f"beyond/generation/{name}.npz") for name in PRIOR_TWINS],
+        twins=[out(f"beyond/generation/{twin}.npz") for twin in PRIOR_TWINS.values()],
+    output:
+        out("beyond/generation/prior_twins.json"),
+    log:
+        out("logs/beyond/prior_twins.log"),
+    conda:
+        "../envs/python.yaml"
+    params:
+        pairs=PRIOR_TWINS,
+        k=max(GENERATION["bound_samples"]),
+        bootstrap=config["bootstrap"],
+    script:
+        "../scripts/prior_twins.py"
+
+
 rule table_generation:
     input:
         [out(f"beyond/generation/{name}.json") for name in GENERATION_NAMES],

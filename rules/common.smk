@@ -77,6 +77,15 @@ GENERATION = config["beyond"]["generation"]
 BEYOND_VAE_GRID = vae_grid(GENERATION["grid"]) if BEYOND_ON else {}
 ALL_VAE_GRID = VAE_GRID | BEYOND_VAE_GRID
 GENERATION_NAMES = list(ALL_VAE_GRID) if BEYOND_ON else []
+# Each learned-mixture VAE and its standard-prior twin (same latent size and beta), if any.
+PRIOR_TWINS = {
+    name: twin
+    for name, point in ALL_VAE_GRID.items()
+    if point["prior"] == "gmm"
+    for twin, other in ALL_VAE_GRID.items()
+    if other["prior"] == "normal"
+    and (other["latent"], other["beta"]) == (point["latent"], point["beta"])
+}
 BEYOND_FIGURES = ["fairness", "generation", "attribute_change"] if BEYOND_ON else []
 BEYOND_TABLES = (
     [
@@ -216,6 +225,7 @@ SUMMARY_PARTS = {
     **(
         {
             "beyond.restore_search": out("beyond/restore_search.json"),
+            "beyond.prior_twins": out("beyond/generation/prior_twins.json"),
             "beyond.attribute_change": out("beyond/attribute_change.json"),
         }
         if BEYOND_ON

@@ -92,4 +92,11 @@ for name, prior in priors.items():
     result[name] = scores
     logging.info("%s prior: %s", name, {k: v for k, v in scores.items() if "ci95" not in k})
 write_json(snakemake.output.metrics, result)
-save_npz(snakemake.output.examples, **examples)
+# A few samples of each prior, and each test face's bound with the most samples (for paired
+# comparisons between models on the same faces).
+k = f"k{max(params.ks)}"
+save_npz(
+    snakemake.output.examples,
+    **examples,
+    **{f"bound_{name}": bounds[name][k].astype(np.float32) for name in priors},
+)

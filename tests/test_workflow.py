@@ -261,8 +261,20 @@ def test_chapter_three_is_built_and_can_be_switched_off(smoke_run, tmp_path):
     # (a float can push the rest of a sentence to the next page: only its opening is sought)
     assert "the latent search scores" in flat and "Generating faces" in flat
     assert summary["text.beyond.search.erase"].startswith("the latent search scores")
-    # the mixture-prior VAE is set against its standard-prior twin (latent 4, beta 1)
+    # the mixture-prior VAE is set against its standard-prior twin (latent 4, beta 1), face by
+    # face: the paired difference is the difference of the two mean bounds
     assert summary["text.beyond.generation.mixture"].startswith("at latent 4 and beta 1")
+    assert "paired 95 % interval" in summary["text.beyond.generation.mixture"]
+    pair = {k: summary[f"beyond.prior_twins.z4_b1_gmm2.{k}"] for k in ("difference", "twin", "k")}
+    assert pair["twin"] == "z4_b1" and pair["k"] == 5
+    mean_gap = (
+        summary["beyond.generation.z4_b1_gmm2.own.k5"] - summary["beyond.generation.z4_b1.own.k5"]
+    )
+    assert pair["difference"] == pytest.approx(mean_gap, rel=1e-3, abs=1e-2)
+    low = summary["beyond.prior_twins.z4_b1_gmm2.difference_ci95_low"]
+    assert (
+        low <= pair["difference"] <= summary["beyond.prior_twins.z4_b1_gmm2.difference_ci95_high"]
+    )
     # off: nothing of it trains again or stays in the report; chapters 1 and 2 are untouched
     workdir = tmp_path / "off"
     shutil.copytree(smoke_run, workdir, symlinks=True)

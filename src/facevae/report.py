@@ -396,19 +396,24 @@ def generation_sentences(tree: dict, points: dict) -> dict:
         if not twins:
             continue
         mine, theirs = found[name]["own"], found[twins[0]]["own"]
-        apart = (
+        change = mine[key] - theirs[key]
+        paired = tree.get("beyond.prior_twins", {}).get(name)
+        if paired is not None:  # face by face on the same test faces
+            low, high = paired["difference_ci95_low"], paired["difference_ci95_high"]
+            change = paired["difference"]
+            note = f" (paired 95 % interval {low:+.1f} to {high:+.1f}, " + (
+                "a clear difference)" if low > 0 or high < 0 else "no clear difference)"
+            )
+        elif (
             mine[f"{key}_ci95_low"] > theirs[f"{key}_ci95_high"]
             or mine[f"{key}_ci95_high"] < theirs[f"{key}_ci95_low"]
-        )
-        change = mine[key] - theirs[key]
+        ):
+            note = " (the 95 % intervals do not overlap)"
+        else:
+            note = " (within the overlap of the 95 % intervals)"
         compared.append(
             f"at latent {point['latent']} and beta {point['beta']:g} the learned mixture "
-            f"{'raises' if change > 0 else 'lowers'} the bound by {abs(change):.1f} nats"
-            + (
-                " (the 95 % intervals do not overlap)"
-                if apart
-                else " (within the overlap of the 95 % intervals)"
-            )
+            f"{'raises' if change > 0 else 'lowers'} the bound by {abs(change):.1f} nats{note}"
         )
     text["beyond.generation.mixture"] = (
         "; ".join(compared) if compared else "no learned mixture has a standard-prior twin"
