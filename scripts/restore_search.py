@@ -35,24 +35,30 @@ def damage(images, seed):
     return clean, damaged, mask
 
 
-def search(key, images, mask, lr):
-    """The latent search of one damage; inpainting starts from chapter 2's encode-decode
-    passes, whose filled-in faces encode to a far better code than faces with a hole."""
+def searcher(key, images, mask):
+    """The latent search of one damage, as a function of its rate. Inpainting starts from
+    chapter 2's encode-decode passes (run once here), whose filled-in faces encode to a far
+    better code than faces with a hole."""
     erased = key == "erase"
     # What separates a decoded face from the damaged one, per pixel: the decoder's own
     # variance, plus the noise's when denoising.
     sigma = 0.0 if erased else protocol["noise_sigmas"][list(damaged).index(key)]
     with autocast(job.device, job.precision):
         start = vae_inpaint(model, images, mask, protocol["inpaint_iterations"]) if erased else None
-        return latent_search(
-            model,
-            images,
-            variance + sigma**2,
-            mask=mask if erased else None,
-            steps=params.steps,
-            lr=lr,
-            start=start,
-        )
+
+    def search(lr):
+        with autocast(job.device, job.precision):
+            return latent_search(
+                model,
+                images,
+                variance + sigma**2,
+                mask=mask if erased else None,
+                steps=params.steps,
+                lr=lr,
+                start=start,
+            )
+
+    return search
 
 
 def score(clean, restored, region=None, bootstrap=protocol["bootstrap"]):
@@ -70,13 +76,13 @@ restored = {}
 for key, images in damaged.items():
     erased = key == "erase"
     # The rate with the best validation PSNR (of the erased region, when inpainting).
-    validation = {}
+    validation, search = {}, searcher(key, val_damaged[key], val_mask)
     for lr in params.rates:
-        faces_out, _ = search(key, val_damaged[key], val_mask, lr)
+        faces_out, _ = search(lr)
         validation[lr] = score(val_clean, faces_out, val_mask if erased else None, None)["psnr"]
         logging.info("%s: rate %g, validation psnr %.3f", key, lr, validation[lr])
     lr = max(validation, key=validation.get)
-    restored[key], trace = search(key, images, mask, lr)
+    restored[key], trace = searcher(key, images, mask)(lr)
     metrics[key] = score(clean, restored[key]) | {
         "rate": lr,
         "validation_psnr": [validation[r] for r in params.rates],

@@ -154,6 +154,7 @@ METHOD_NAMES = {
 def best_classical(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
     """The classical restorer (neither the damaged input nor the VAE) with the highest mean
     ``metric`` among one corruption's ``scores`` (facevae.restore.run_protocol)."""
+    # Like facevae.restore.best_method, which the Snakefile cannot import cheaply (torch).
     return max(
         (m for m in scores if m not in ("corrupted", "vae")), key=lambda m: scores[m][metric]
     )
@@ -382,38 +383,17 @@ def generation_sentences(tree: dict, points: dict) -> dict:
             f"{_with_interval(found[best[0]][best[1]], key)} nats per face"
         )
     }
-    # Each learned mixture against the standard prior at the same latent size and beta.
+    # Each learned mixture against its standard-prior twin (same latent size and beta), face
+    # by face on the same test faces (rule prior_twins).
     compared = []
-    for name, point in points.items():
-        if point.get("prior", "normal") != "gmm":
-            continue
-        twins = [
-            other
-            for other, p in points.items()
-            if p.get("prior", "normal") == "normal"
-            and (p["latent"], p["beta"]) == (point["latent"], point["beta"])
-        ]
-        if not twins:
-            continue
-        mine, theirs = found[name]["own"], found[twins[0]]["own"]
-        change = mine[key] - theirs[key]
-        paired = tree.get("beyond.prior_twins", {}).get(name)
-        if paired is not None:  # face by face on the same test faces
-            low, high = paired["difference_ci95_low"], paired["difference_ci95_high"]
-            change = paired["difference"]
-            note = f" (paired 95 % interval {low:+.1f} to {high:+.1f}, " + (
-                "a clear difference)" if low > 0 or high < 0 else "no clear difference)"
-            )
-        elif (
-            mine[f"{key}_ci95_low"] > theirs[f"{key}_ci95_high"]
-            or mine[f"{key}_ci95_high"] < theirs[f"{key}_ci95_low"]
-        ):
-            note = " (the 95 % intervals do not overlap)"
-        else:
-            note = " (within the overlap of the 95 % intervals)"
+    for name, paired in tree.get("beyond.prior_twins", {}).items():
+        point, change = points[name], paired["difference"]
+        low, high = paired["difference_ci95_low"], paired["difference_ci95_high"]
+        clear = "a clear difference" if low > 0 or high < 0 else "no clear difference"
         compared.append(
             f"at latent {point['latent']} and beta {point['beta']:g} the learned mixture "
-            f"{'raises' if change > 0 else 'lowers'} the bound by {abs(change):.1f} nats{note}"
+            f"{'raises' if change > 0 else 'lowers'} the bound by {abs(change):.1f} nats"
+            f" (paired 95 % interval {low:+.1f} to {high:+.1f}, {clear})"
         )
     text["beyond.generation.mixture"] = (
         "; ".join(compared) if compared else "no learned mixture has a standard-prior twin"
