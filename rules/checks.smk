@@ -33,7 +33,7 @@ def check_vae_grid(grids):
     for setting, grid in grids.items():
         for number, point in enumerate(grid, start=1):
             shown = ", ".join(f"{key}: {value!r}" for key, value in point.items())
-            entries.setdefault(vae_name(vae_point(point)), []).append(
+            entries.setdefault(names.vae_name(point), []).append(
                 f"{setting} #{number} {{{shown}}}"
             )
     for name, same in entries.items():

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from snakemake.exceptions import WorkflowError
 
+from facevae import names
 from facevae.report import schedule_phrase
 from facevae.variants import compared_seeds, expand as expand_variants
 
@@ -37,28 +38,7 @@ CNN_FIGURES = [
 ]
 
 
-def vae_point(point):
-    """A grid entry with its prior filled in: the standard normal unless it names one."""
-    prior = point.get("prior", "normal")
-    return point | {
-        "prior": prior,
-        "components": point.get("components", 10) if prior == "gmm" else 1,
-    }
-
-
-def vae_name(point):
-    """Folder name of one grid point, e.g. z256_b0.01, or z256_b0.01_gmm10 with a mixture
-    prior of 10 components."""
-    mixture = f"_gmm{point['components']}" if point["prior"] == "gmm" else ""
-    return f"z{point['latent']}_b{point['beta']:g}{mixture}"
-
-
-def vae_grid(points):
-    """Grid points by folder name (rules/checks.smk makes sure the names differ)."""
-    return {vae_name(point): point for point in map(vae_point, points)}
-
-
-VAE_GRID = vae_grid(config["vae"]["grid"])  # chapter 2
+VAE_GRID = names.vae_grid(config["vae"]["grid"])  # chapter 2
 VAE_NAMES = list(VAE_GRID)
 # Chapter 2 figures (the original's figures 2.3-2.5).
 VAE_FIGURES = ["vae_training", "vae_reconstructions", "vae_comparison", "vae_metrics"]
@@ -74,18 +54,11 @@ BEYOND_ON = bool(VARIANTS)
 # Chapter 3, generation: the mixture-prior VAEs, trained like the chapter-2 grid, and every
 # VAE of both grids, whose samples and likelihood bounds are measured.
 GENERATION = config["beyond"]["generation"]
-BEYOND_VAE_GRID = vae_grid(GENERATION["grid"]) if BEYOND_ON else {}
+BEYOND_VAE_GRID = names.vae_grid(GENERATION["grid"]) if BEYOND_ON else {}
 ALL_VAE_GRID = VAE_GRID | BEYOND_VAE_GRID
 GENERATION_NAMES = list(ALL_VAE_GRID) if BEYOND_ON else []
 # Each learned-mixture VAE and its standard-prior twin (same latent size and beta), if any.
-PRIOR_TWINS = {
-    name: twin
-    for name, point in ALL_VAE_GRID.items()
-    if point["prior"] == "gmm"
-    for twin, other in ALL_VAE_GRID.items()
-    if other["prior"] == "normal"
-    and (other["latent"], other["beta"]) == (point["latent"], point["beta"])
-}
+PRIOR_TWINS = names.prior_twins(ALL_VAE_GRID)
 BEYOND_FIGURES = ["fairness", "generation", "attribute_change"] if BEYOND_ON else []
 BEYOND_TABLES = (
     [

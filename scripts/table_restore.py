@@ -5,8 +5,8 @@ of each column (not the damaged input) in bold."""
 import logging
 
 from facevae.files import read_json, write_text
+from facevae.names import noise_key
 from facevae.report import escape_latex, latex_table, with_interval
-from facevae.restore import noise_key
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 metrics = read_json(snakemake.input[0])

@@ -5,8 +5,8 @@ faces), and the share of faces whose predicted gender or ethnicity a restorer ch
 import logging
 
 from facevae.files import read_json, write_text
+from facevae.names import noise_key
 from facevae.report import best_classical, latex_table, method_name, with_interval
-from facevae.restore import noise_key
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params

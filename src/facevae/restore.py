@@ -36,6 +36,7 @@ from skimage.restoration import (
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
 
 from facevae.metrics import mean_image_metrics
+from facevae.names import noise_key
 from facevae.vae import evaluating, reconstruct_all
 
 
@@ -221,11 +222,6 @@ def vae_inpaint(model, erased, mask, iterations: int = 1, batch_size: int = 512)
 
 
 # --- the protocol of the restoration chapter -----------------------------------------------
-
-
-def noise_key(sigma: float) -> str:
-    """Name of one noise level in the metrics: noise_s0.1."""
-    return f"noise_s{sigma:g}"
 
 
 def best_method(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:

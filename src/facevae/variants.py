@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from facevae.names import ablation_name
+
 CLASSIFIERS = ("gender", "ethnicity")
 MODEL_KEYS = ("channels", "hidden", "leaky_slope", "dropout")
 TRAIN_KEYS = ("epochs", "batch_size", "optimizer", "lr_scale", "eval_batch_size", "log_every")
@@ -54,10 +56,6 @@ class Variant:
         args |= {key: self.settings.get(key, value) for key, value in NEW_INGREDIENTS.items()}
         args["augment"] = dict(augment) if args["augment"] else None
         return args
-
-
-def ablation_name(improved: str, ingredient: str) -> str:
-    return f"{improved}_without_{ingredient}"
 
 
 def expand(beyond: dict) -> dict[str, Variant]:

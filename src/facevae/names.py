@@ -1,0 +1,123 @@
+"""Keys and names, each built and parsed in one place.
+
+Folder names, JSON keys and summary keys are made here and nowhere else, so a key written by
+one job is the key another job reads:
+
+- a VAE grid point and its folder: ``z256_b0.01``, ``z256_b0.01_gmm10`` (vae_name, parse_vae_name);
+- a damage of the restoration protocol: ``noise_s0.1``, ``erase`` (noise_key, noise_sigma);
+- a restoration of one damage: ``<restorer>.<damage>`` (method_key, parse_method_key);
+- an ablation variant of chapter 3: ``<improved>_without_<ingredient>`` (ablation_name,
+  parse_ablation_name).
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- VAE grid points ------------------------------------------------------------------------
+
+_VAE_NAME = re.compile(r"z(?P<latent>[0-9]+)_b(?P<beta>[0-9.e+-]+)(?:_gmm(?P<components>[0-9]+))?")
+DEFAULT_COMPONENTS = 10  # of a mixture prior whose grid entry does not say
+
+
+def vae_point(point: dict) -> dict:
+    """A grid entry with its prior filled in: the standard normal unless it names one (a
+    mixture of ``components`` Gaussians, 10 by default)."""
+    prior = point.get("prior", "normal")
+    components = point.get("components", DEFAULT_COMPONENTS) if prior == "gmm" else 1
+    return point | {"prior": prior, "components": components}
+
+
+def vae_name(point: dict) -> str:
+    """Folder name of a grid point: z256_b0.01, or z256_b0.01_gmm10 with a mixture prior of
+    10 components."""
+    point = vae_point(point)
+    mixture = f"_gmm{point['components']}" if point["prior"] == "gmm" else ""
+    return f"z{point['latent']}_b{point['beta']:g}{mixture}"
+
+
+def parse_vae_name(name: str) -> dict:
+    """The grid point a folder name stands for (the inverse of vae_name)."""
+    match = _VAE_NAME.fullmatch(name)
+    if match is None:
+        raise ValueError(f"{name!r} is not a VAE grid point's name (such as z256_b0.01)")
+    point = {"latent": int(match["latent"]), "beta": float(match["beta"])}
+    if match["components"]:
+        point |= {"prior": "gmm", "components": int(match["components"])}
+    return vae_point(point)
+
+
+def vae_grid(points: list[dict]) -> dict[str, dict]:
+    """Grid points by folder name, each with its prior filled in."""
+    return {vae_name(point): vae_point(point) for point in points}
+
+
+def prior_twins(grid: dict[str, dict]) -> dict[str, str]:
+    """Each learned-mixture point of ``grid`` and its standard-prior twin (same latent size and
+    beta), where the grid has one."""
+    return {
+        name: twin
+        for name, point in grid.items()
+        if point["prior"] == "gmm"
+        for twin, other in grid.items()
+        if other["prior"] == "normal"
+        and (other["latent"], other["beta"]) == (point["latent"], point["beta"])
+    }
+
+
+# --- damages and restorations ---------------------------------------------------------------
+
+ERASE = "erase"
+_NOISE = "noise_s"
+
+
+def noise_key(sigma: float) -> str:
+    """Key of one noise level: noise_s0.1."""
+    return f"{_NOISE}{sigma:g}"
+
+
+def is_noise_key(key: str) -> bool:
+    return key.startswith(_NOISE)
+
+
+def noise_sigma(key: str) -> float:
+    """The noise level a key names (the inverse of noise_key)."""
+    if not is_noise_key(key):
+        raise ValueError(f"{key!r} is not a noise level's key (such as noise_s0.1)")
+    return float(key.removeprefix(_NOISE))
+
+
+def damage_keys(noise_sigmas) -> list[str]:
+    """Every damage of the protocol, in the order it is drawn: each noise level, then erase."""
+    return [noise_key(sigma) for sigma in noise_sigmas] + [ERASE]
+
+
+def method_key(restorer: str, damage: str) -> str:
+    """Key of one restoration: <restorer>.<what it undid>, e.g. gaussian.noise, vae.erase."""
+    if "." in restorer:
+        raise ValueError(f"a restorer's name may not contain a dot: {restorer!r}")
+    return f"{restorer}.{damage}"
+
+
+def parse_method_key(key: str) -> tuple[str, str]:
+    """(restorer, damage) of a restoration's key (the inverse of method_key)."""
+    restorer, dot, damage = key.partition(".")
+    if not dot or not restorer or not damage:
+        raise ValueError(f"{key!r} is not a restoration's key (<restorer>.<damage>)")
+    return restorer, damage
+
+
+# --- chapter-3 variants ---------------------------------------------------------------------
+
+_WITHOUT = "_without_"
+
+
+def ablation_name(improved: str, ingredient: str) -> str:
+    """The variant that drops one ingredient of the improved recipe: improved_without_augment."""
+    return f"{improved}{_WITHOUT}{ingredient}"
+
+
+def parse_ablation_name(name: str) -> tuple[str, str] | None:
+    """(improved, ingredient) of an ablation variant's name; None for any other variant."""
+    improved, found, ingredient = name.partition(_WITHOUT)
+    return (improved, ingredient) if found and improved and ingredient else None
