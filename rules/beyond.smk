@@ -76,6 +76,7 @@ rule split_multitask:
         out("logs/beyond/split_{variant}_{task}_seed{seed}.log"),
     wildcard_constraints:
         variant=MULTITASK,
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -99,6 +100,7 @@ rule evaluate_variant:
         out("beyond/{variant}/{task}/metrics.json"),
     log:
         out("logs/beyond/evaluate_{variant}_{task}.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -128,6 +130,7 @@ rule fairness:
         out("beyond/fairness.json"),
     log:
         out("logs/beyond/fairness.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -147,6 +150,7 @@ rule fig_fairness:
         figure("fairness"),
     log:
         out("logs/figures/fairness.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -165,6 +169,7 @@ rule table_beyond:
         ablation=out("generated/table_ablation.tex"),
     log:
         out("logs/report/table_beyond.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -223,6 +228,7 @@ rule fig_generation:
         figure("generation"),
     log:
         out("logs/figures/generation.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -241,6 +247,7 @@ rule prior_twins:
         out("beyond/generation/prior_twins.json"),
     log:
         out("logs/beyond/prior_twins.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -258,6 +265,7 @@ rule table_generation:
         out("generated/table_generation.tex"),
     log:
         out("logs/report/table_generation.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -343,6 +351,7 @@ rule table_restore_search:
         attributes=out("generated/table_attribute_change.tex"),
     log:
         out("logs/report/table_restore_search.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -361,6 +370,7 @@ rule fig_attribute_change:
         figure("attribute_change"),
     log:
         out("logs/figures/attribute_change.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:

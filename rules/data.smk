@@ -6,6 +6,7 @@ rule synthetic_faces:
         SYNTHETIC_CSV,
     log:
         out("logs/data/synthetic_faces.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -24,6 +25,7 @@ rule ingest:
         quality=out("data/quality.json"),
     log:
         out("logs/data/ingest.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     threads: 2  # pixel decoding runs in parallel threads
@@ -40,6 +42,7 @@ rule group_faces:
         report=out("data/groups.json"),
     log:
         out("logs/data/group_faces.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -56,6 +59,7 @@ rule split:
         sizes=out("data/split.json"),
     log:
         out("logs/data/split.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -72,6 +76,7 @@ rule fig_mean_faces_ethnicity:
         figure("mean_faces_ethnicity"),
     log:
         out("logs/figures/mean_faces_ethnicity.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -85,6 +90,7 @@ rule fig_mean_faces_age:
         figure("mean_faces_age"),
     log:
         out("logs/figures/mean_faces_age.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -100,6 +106,7 @@ rule fig_label_distributions:
         figure("label_distributions"),
     log:
         out("logs/figures/label_distributions.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:

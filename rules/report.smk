@@ -11,6 +11,7 @@ rule summary:
         out("summary.json"),
     log:
         out("logs/report/summary.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -32,6 +33,7 @@ rule macros:
         out("generated/numbers.tex"),
     log:
         out("logs/report/macros.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -49,6 +51,7 @@ rule report:
         out("report.pdf"),
     log:
         out("logs/report/latexmk.log"),
+    localrule: True
     conda:
         "../envs/latex.yaml"
     params:
@@ -70,6 +73,7 @@ rule table_cnn:
         out("generated/table_cnn.tex"),
     log:
         out("logs/report/table_cnn.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -88,6 +92,7 @@ rule table_vae:
         out("generated/table_vae.tex"),
     log:
         out("logs/report/table_vae.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -105,6 +110,7 @@ rule table_restore:
         erase=out("generated/table_restore_erase.tex"),
     log:
         out("logs/report/table_restore.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -138,6 +144,7 @@ rule html_parts:
         ),
     log:
         out("logs/report/html_parts.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

@@ -60,6 +60,7 @@ rule fig_restoration:
         figure("restoration"),
     log:
         out("logs/figures/restoration.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -76,6 +77,7 @@ rule fig_interpolation:
         figure("interpolation"),
     log:
         out("logs/figures/interpolation.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:

@@ -63,6 +63,7 @@ rule fig_cnn_architecture:
         figure("cnn_architecture"),
     log:
         out("logs/figures/cnn_architecture.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -80,6 +81,7 @@ rule fig_feature_maps:
         figure("feature_maps"),
     log:
         out("logs/figures/feature_maps.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -93,6 +95,7 @@ rule fig_training_loss:
         figure("training_loss"),
     log:
         out("logs/figures/training_loss.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -108,6 +111,7 @@ rule fig_validation_curves:
         figure("validation_curves"),
     log:
         out("logs/figures/validation_curves.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -123,6 +127,7 @@ rule fig_confusion_matrices:
         figure("confusion_matrices"),
     log:
         out("logs/figures/confusion_matrices.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -138,6 +143,7 @@ rule fig_class_metrics:
         figure("class_metrics"),
     log:
         out("logs/figures/class_metrics.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -153,6 +159,7 @@ rule fig_age_histogram:
         figure("age_histogram"),
     log:
         out("logs/figures/age_histogram.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -167,6 +174,7 @@ rule fig_gender_by_age:
         figure("gender_by_age"),
     log:
         out("logs/figures/gender_by_age.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -185,6 +193,7 @@ rule fig_prediction_grid:
         figure("prediction_grid"),
     log:
         out("logs/figures/prediction_grid.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

@@ -92,6 +92,7 @@ rule vae_metrics:
         out("vae/{vae}/metrics.json"),
     log:
         out("logs/vae/metrics_{vae}.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -110,6 +111,7 @@ rule vae_baselines:
         out("vae/baselines.json"),
     log:
         out("logs/vae/baselines.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -135,6 +137,7 @@ rule select_best_vae:
         model=out("vae/best/model.pt"),
     log:
         out("logs/vae/select_best.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -154,6 +157,7 @@ rule fig_vae_reconstructions:
         figure("vae_reconstructions"),
     log:
         out("logs/figures/vae_reconstructions.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -171,6 +175,7 @@ rule fig_vae_comparison:
         figure("vae_comparison"),
     log:
         out("logs/figures/vae_comparison.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -188,6 +193,7 @@ rule fig_vae_metrics:
         figure("vae_metrics"),
     log:
         out("logs/figures/vae_metrics.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -204,6 +210,7 @@ rule fig_vae_training:
         figure("vae_training"),
     log:
         out("logs/figures/vae_training.log"),
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

@@ -4,7 +4,7 @@ The cluster tests run only with FACEVAE_SLURM_TEST=1 (make test-slurm sets it): 
 or password-less sudo, install SLURM from apt when it is missing, and take a few minutes.
 tests/slurm/cluster.sh starts munge, MariaDB, slurmdbd, slurmctld and slurmd with all their
 state in a temporary directory and stops them again when the tests end, pass or fail. The
-static checks of the localrules list and the profile run in every `make test`.
+static checks of the local rules and the profile run in every `make test`.
 """
 
 import getpass
@@ -46,17 +46,23 @@ needs_cluster = pytest.mark.skipif(
 )
 
 
-def rule_names() -> set[str]:
+def rule_bodies() -> dict[str, str]:
+    """Each rule's text by name, from the Snakefile and rules/*.smk."""
     text = (REPO / "Snakefile").read_text() + "".join(
-        p.read_text() for p in (REPO / "rules").glob("*.smk")
+        p.read_text() for p in sorted((REPO / "rules").glob("*.smk"))
     )
-    return set(re.findall(r"^rule (\w+):", text, flags=re.M))
+    found = re.finditer(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)*)", text, flags=re.M)
+    return {match.group(1): match.group(2) for match in found}
+
+
+def rule_names() -> set[str]:
+    return set(rule_bodies())
 
 
 def local_rules() -> set[str]:
-    block = re.search(r"^localrules:\n((?:[ \t]+\w+,?\n)+)", (REPO / "Snakefile").read_text(), re.M)
-    assert block, "the Snakefile has no localrules: directive"
-    return set(re.findall(r"\w+", block.group(1)))
+    """The rules marked `localrule: True`, which run on the submitting host."""
+    marked = re.compile(r"^[ \t]+localrule: True$", re.M)
+    return {name for name, body in rule_bodies().items() if marked.search(body)}
 
 
 def test_every_rule_is_either_submitted_or_local():
@@ -65,7 +71,7 @@ def test_every_rule_is_either_submitted_or_local():
     assert local_rules() <= rules, "localrules names a rule that does not exist"
     assert local_rules().isdisjoint(SUBMITTED)
     missing = rules - SUBMITTED - local_rules()
-    assert not missing, f"add these to `localrules:` in the Snakefile (or to SUBMITTED): {missing}"
+    assert not missing, f"mark these `localrule: True` (or add them to SUBMITTED): {missing}"
 
 
 def test_slurm_profile_sizes_every_gpu_rule():
