@@ -36,6 +36,17 @@ def vae_name(point: dict) -> str:
     return f"z{point['latent']}_b{point['beta']:g}{mixture}"
 
 
+def vae_label(point: dict) -> str:
+    """How the report names a grid point, in LaTeX that matplotlib's mathtext also draws:
+    $z=256$, $\\beta=0.01$, followed by the prior when it is a mixture
+    (", mixture of $K=10$")."""
+    point = vae_point(point)
+    label = rf"$z={point['latent']}$, $\beta={point['beta']:g}$"
+    if point["prior"] == "gmm":
+        label += rf", mixture of $K={point['components']}$"
+    return label
+
+
 def parse_vae_name(name: str) -> dict:
     """The grid point a folder name stands for (the inverse of vae_name)."""
     match = _VAE_NAME.fullmatch(name)
