@@ -15,7 +15,7 @@ include: "rules/checks.smk"
 wildcard_constraints:
     name="[a-z0-9_]+",
     task="gender|ethnicity|age",
-    vae="z[0-9]+_b[0-9.e+-]+(_gmm[0-9]+)?",
+    vae=names.VAE_NAME_PATTERN,
     seed="[0-9]+",
     variant="[a-z0-9_]+",
 

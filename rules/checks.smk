@@ -1,6 +1,6 @@
 # Checks of settings that the schema cannot express. They run while the Snakefile is parsed,
 # so a bad setting stops the run (even `snakemake --dry-run`) before any job starts.
-# raw_csv is checked where it is resolved, by resolve_raw_csv in rules/common.smk.
+# raw_csv is checked where it is resolved (facevae.runs.resolve_raw_csv, from rules/common.smk).
 
 # The oldest age a face can have: LABEL_RANGES["age"] in src/facevae/data.py. Kept here so
 # that parsing the Snakefile never imports the package (and torch with it).

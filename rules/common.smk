@@ -8,16 +8,12 @@ from types import SimpleNamespace
 
 from snakemake.exceptions import WorkflowError
 
-from facevae import names
+from facevae import names, runs
 from facevae.report import schedule_phrase
 from facevae.variants import compared_seeds, expand as expand_variants
 
 # Lock files that give each GPU job a device of its own on a multi-GPU workstation.
 GPU_LOCKS = ".snakemake/gpu_locks"
-DEFAULT_RAW_CSV = ["data/age_gender.csv", "data/age_gender.csv.gz"]
-KAGGLE_URL = (
-    "https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv"
-)
 
 # Exploratory figures of the data chapter, each made by scripts/fig_<name>.py.
 DATA_FIGURES = ["mean_faces_ethnicity", "mean_faces_age", "label_distributions"]
@@ -89,77 +85,16 @@ IMPROVED = VARIANTS.get(config["beyond"]["improved"])
 FAIRNESS_TASKS = [t for t in CNN_CLASSIFIERS if IMPROVED and t in IMPROVED.tasks]
 
 
-def raw_csv_problem(path):
-    """Why `path`, which is present (or a dangling link), cannot be the face table; None if
-    it can (a regular file, or a link to one) or if nothing is there."""
-    path = Path(path)
-    if path.is_symlink() and not path.exists():
-        target = path.readlink()
-        try:
-            end = path.resolve()
-        except (OSError, RuntimeError):  # the links form a loop
-            return f"is a symbolic link to {target}, part of a loop of links"
-        where = "" if end == target else f" (that is {end})"
-        return f"is a symbolic link to {target}{where}, which does not exist"
-    if path.is_dir():
-        inside = [path / name for name in ("age_gender.csv", "age_gender.csv.gz")]
-        found = [str(p) for p in inside if p.is_file()]
-        hint = f"; did you mean {found[0]!r}?" if found else ""
-        return (
-            "is a directory, but a file is expected: the face table itself"
-            f" (.csv or .csv.gz){hint}"
-        )
-    if path.exists() and not path.is_file():
-        return "is not a regular file; the face table must be a .csv or .csv.gz file"
-    return None
-
-
-def resolve_raw_csv(value):
-    """The table the workflow reads: a path, or None for the synthetic demo faces."""
-    if value == "auto":
-        for path in DEFAULT_RAW_CSV:
-            problem = raw_csv_problem(path)
-            if problem:
-                raise WorkflowError(
-                    f"raw_csv: auto found {path}, but it {problem}.\n"
-                    "  Put the face table there or remove it (without it, auto uses the"
-                    " synthetic demo faces)."
-                )
-        found = [p for p in DEFAULT_RAW_CSV if Path(p).exists()]
-        return found[0] if found else None
-    if value == "synthetic":
-        return None
-    problem = raw_csv_problem(value)
-    if problem:
-        raise WorkflowError(
-            f"raw_csv: {value!r} {problem}.\n"
-            "  raw_csv must name the face table file: --config raw_csv=PATH/age_gender.csv"
-        )
-    if not Path(value).is_file():
-        raise WorkflowError(
-            f"raw_csv: the file {value!r} does not exist.\n"
-            f"  The face table is the Kaggle file age_gender.csv from {KAGGLE_URL}\n"
-            "  (download it, then pass --config raw_csv=PATH, or put it at data/age_gender.csv).\n"
-            "  To run the demo on generated faces instead: make demo, or\n"
-            "  snakemake --cores all --resources gpu=1 --configfile configs/demo.yaml"
-        )
-    return value
-
-
-def table_label(path):
-    """The data half of a run's name: the table's file name without .csv/.gz, in letters,
-    digits and underscores (data/age_gender.csv.gz -> age_gender)."""
-    stem = Path(path).name.removesuffix(".gz").removesuffix(".csv")
-    return re.sub(r"[^A-Za-z0-9_]+", "_", stem) or "table"
-
-
-# The face table: a path, or None for the synthetic demo faces.
-RAW_TABLE = resolve_raw_csv(str(config["raw_csv"]))
+# The face table: a path, or None for the synthetic demo faces (facevae.runs).
+try:
+    RAW_TABLE = runs.resolve_raw_csv(str(config["raw_csv"]))
+except ValueError as err:
+    raise WorkflowError(str(err))
 # Every run keeps all its outputs (data, models, logs, figures, its PDF) in a folder of its
 # own, named after the settings and the data: results/<run>-<table>/, e.g. results/cpu-age_gender/
 # or results/demo-synthetic/. Switching between configurations never overwrites another
 # run's models, and switching back finds them up to date.
-RUN = f"{config['run']}-{'synthetic' if RAW_TABLE is None else table_label(RAW_TABLE)}"
+RUN = runs.run_name(config["run"], RAW_TABLE)
 RUN_DIR = f"results/{RUN}"
 
 

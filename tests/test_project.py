@@ -170,3 +170,13 @@ def test_config_schema_rejects_bad_values(override, expected):
     )
     assert result.returncode != 0
     assert expected in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_ruff_is_clean(command):
+    """The Python of the package, the scripts and the tests passes `make lint`'s ruff steps."""
+    ruff = BIN / "ruff" if (BIN / "ruff").exists() else "ruff"
+    result = subprocess.run(
+        [str(ruff), *command, "src", "scripts", "tests"], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

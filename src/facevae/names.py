@@ -17,6 +17,8 @@ import re
 # --- VAE grid points ------------------------------------------------------------------------
 
 _VAE_NAME = re.compile(r"z(?P<latent>[0-9]+)_b(?P<beta>[0-9.e+-]+)(?:_gmm(?P<components>[0-9]+))?")
+# The same pattern without group names: the Snakefile's wildcard constraint for {vae}.
+VAE_NAME_PATTERN = re.sub(r"\?P<\w+>", "", _VAE_NAME.pattern)
 DEFAULT_COMPONENTS = 10  # of a mixture prior whose grid entry does not say
 
 
