@@ -63,11 +63,24 @@ def test_damage_and_restoration_keys_round_trip():
         "gaussian",
         "noise_s0.1",
     )
-    for bad in ["gaussian", ".erase", "vae."]:
+    for bad in ["gaussian", ".erase", "vae.", "vae.Erase"]:
         with pytest.raises(ValueError):
             names.parse_method_key(bad)
     with pytest.raises(ValueError):
-        names.method_key("a.b", "erase")
+        names.method_key("vae", "erase.x")
+
+
+@pytest.mark.parametrize(
+    "restorer, damage",
+    [
+        ("z256_b0.01", "noise"),
+        ("z256_b0.01_gmm10", "noise_s0.25"),
+        ("vae", "noise_s0.1"),
+        ("z4_b1e-05", "reconstruction"),
+    ],
+)
+def test_restorers_named_with_dots_round_trip(restorer, damage):
+    assert names.parse_method_key(names.method_key(restorer, damage)) == (restorer, damage)
 
 
 def test_ablation_names_round_trip():

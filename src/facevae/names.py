@@ -105,19 +105,30 @@ def damage_keys(noise_sigmas) -> list[str]:
     return [noise_key(sigma) for sigma in noise_sigmas] + [ERASE]
 
 
+# What a restoration undid: a damage key (noise_s0.1, erase) or a plain word (noise,
+# reconstruction). A restorer's name may hold dots (a grid point, z256_b0.01), so a key is
+# split where the rest is such a word.
+_METHOD_KEY = re.compile(r"(?P<restorer>.+)\.(?P<what>noise_s[0-9.e+-]+|[a-z_]+)")
+
+
 def method_key(restorer: str, damage: str) -> str:
-    """Key of one restoration: <restorer>.<what it undid>, e.g. gaussian.noise, vae.erase."""
-    if "." in restorer:
-        raise ValueError(f"a restorer's name may not contain a dot: {restorer!r}")
-    return f"{restorer}.{damage}"
+    """Key of one restoration: <restorer>.<what it undid>, e.g. gaussian.noise_s0.1,
+    vae.erase, z256_b0.01.reconstruction."""
+    key = f"{restorer}.{damage}"
+    if parse_method_key(key) != (restorer, damage):
+        raise ValueError(
+            f"({restorer!r}, {damage!r}) does not make a restoration key that parses back:"
+            " the damage must be a noise level's key or a lower-case word"
+        )
+    return key
 
 
 def parse_method_key(key: str) -> tuple[str, str]:
     """(restorer, damage) of a restoration's key (the inverse of method_key)."""
-    restorer, dot, damage = key.partition(".")
-    if not dot or not restorer or not damage:
+    match = _METHOD_KEY.fullmatch(key)
+    if match is None:
         raise ValueError(f"{key!r} is not a restoration's key (<restorer>.<damage>)")
-    return restorer, damage
+    return match["restorer"], match["what"]
 
 
 # --- chapter-3 variants ---------------------------------------------------------------------

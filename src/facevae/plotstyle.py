@@ -56,10 +56,31 @@ def save(fig, path, log=None) -> None:
         write_text(log, f"{path}: {width:.2f} x {height:.2f} in, {panels} visible panels\n")
 
 
-def vae_label(point: dict, sep: str = ", ") -> str:
-    """Readable name of a VAE grid point: {latent: 256, beta: 0.01} -> 'latent 256, β = 0.01',
-    followed by the prior when it is a mixture ('mixture of 10')."""
-    label = f"latent {point['latent']}{sep}β = {point['beta']:g}"
-    if point.get("prior", "normal") == "gmm":
-        label += f"{sep}mixture of {point['components']}"
-    return label
+def face_rows(rows, left: float, space: float = 0.05, label_size=None):
+    """Rows of faces across the text width, each labelled on its left: ``rows`` holds
+    (label, images), and every row shows as many faces as the shortest row has. ``left`` is
+    the fraction of the width kept for the labels, ``space`` the gap between faces as a
+    fraction of a face. The height makes every face cell square, so imshow leaves no white
+    margins between the faces."""
+    n = min(len(images) for _, images in rows)
+    face = (1 - left) * TEXT_WIDTH / (n + (n - 1) * space)
+    fig, axes = figure(
+        len(rows),
+        n,
+        height=face * (len(rows) + (len(rows) - 1) * space),
+        squeeze=False,
+        gridspec_kw={
+            "hspace": space,
+            "wspace": space,
+            "left": left,
+            "right": 1,
+            "bottom": 0,
+            "top": 1,
+        },
+    )
+    size = {} if label_size is None else {"fontsize": label_size}
+    for ax_row, (label, images) in zip(axes, rows):
+        for ax, image in zip(ax_row, images):
+            show_face(ax, image)
+        ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", labelpad=4, **size)
+    return fig
