@@ -21,16 +21,21 @@ wildcard_constraints:
 
 
 include: "rules/data.smk"
+include: "rules/supervised_inputs.smk"
 include: "rules/supervised.smk"
+include: "rules/vae_inputs.smk"
 include: "rules/vae.smk"
+include: "rules/restore_inputs.smk"
 include: "rules/restore.smk"
 
 
 if BEYOND_ON:
 
+    include: "rules/beyond_inputs.smk"
     include: "rules/beyond.smk"
 
 
+include: "rules/report_inputs.smk"
 include: "rules/report.smk"
 
 

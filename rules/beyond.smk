@@ -146,6 +146,7 @@ rule fairness:
 rule fig_fairness:
     input:
         out("beyond/fairness.json"),
+        code=get_package_modules("figures/beyond", "plotstyle"),
     output:
         figure("fairness"),
     log:
@@ -163,6 +164,7 @@ rule table_beyond:
         variants=[
             out(f"beyond/{name}/{task}/metrics.json") for name, task in VARIANT_TASKS
         ],
+        code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         imbalance=out("generated/table_imbalance.tex"),
         improved=out("generated/table_improved.tex"),
@@ -192,7 +194,7 @@ rule generation:
         model=run_file("vae", "{vae}", "model.pt"),
         cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
         code=get_package_modules(
-            "generation", "vae", "cnn", "cnn_train", "metrics", "runtime"
+            "generation", "vae", "layers", "cnn", "cnn_train", "metrics", "runtime"
         ),
     output:
         metrics=out("beyond/generation/{vae}.json"),
@@ -224,6 +226,7 @@ rule generation:
 rule fig_generation:
     input:
         [out(f"beyond/generation/{name}.npz") for name in GENERATION_NAMES],
+        code=get_package_modules("figures/beyond", "plotstyle"),
     output:
         figure("generation"),
     log:
@@ -260,7 +263,8 @@ rule prior_twins:
 
 rule table_generation:
     input:
-        [out(f"beyond/generation/{name}.json") for name in GENERATION_NAMES],
+        metrics=[out(f"beyond/generation/{name}.json") for name in GENERATION_NAMES],
+        code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         out("generated/table_generation.tex"),
     log:
@@ -281,7 +285,12 @@ rule restore_search:
         faces=out("data/faces.npz"),
         split=out("data/split.npz"),
         model=out("vae/best/model.pt"),
-        code=get_package_modules("restore", "generation", "vae", "metrics", "runtime"),
+        damaged=out("restore/damaged.npz"),
+        # chapter 2's inpainting of the erased faces, where the search starts
+        restored=out("restore/restored.npz"),
+        code=get_package_modules(
+            "restore", "names", "generation", "vae", "layers", "metrics", "runtime"
+        ),
     output:
         metrics=out("beyond/restore_search.json"),
         restored=out("beyond/restore_search.npz"),
@@ -295,9 +304,7 @@ rule restore_search:
     resources:
         gpu=1,
     params:
-        protocol=get_restore_protocol(),
-        steps=config["beyond"]["restore_search"]["steps"],
-        rates=config["beyond"]["restore_search"]["rates"],
+        search=get_search_settings(),
         validation_faces=config["beyond"]["restore_search"]["validation_faces"],
         device=config["device"],
         gpu_locks=GPU_LOCKS,
@@ -313,9 +320,22 @@ rule attribute_change:
         split=out("data/split.npz"),
         vaes=[run_file("vae", name, "model.pt") for name in GENERATION_NAMES],
         cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
+        damaged=out("restore/damaged.npz"),
+        # chapter 2's restorations: the classical ones and the chosen VAE's (vae/best.json)
+        restored=out("restore/restored.npz"),
+        best=out("vae/best.json"),
         search=out("beyond/restore_search.npz"),
         code=get_package_modules(
-            "restore", "vae", "cnn", "cnn_train", "metrics", "runtime"
+            "attributes",
+            "restore",
+            "names",
+            "data",
+            "vae",
+            "layers",
+            "cnn",
+            "cnn_train",
+            "metrics",
+            "runtime",
         ),
     output:
         out("beyond/attribute_change.json"),
@@ -346,6 +366,7 @@ rule table_restore_search:
         restore=out("restore/metrics.json"),
         attributes=out("beyond/attribute_change.json"),
         best=out("vae/best.json"),
+        code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         search=out("generated/table_restore_search.tex"),
         attributes=out("generated/table_attribute_change.tex"),
@@ -366,6 +387,7 @@ rule fig_attribute_change:
         attributes=out("beyond/attribute_change.json"),
         restore=out("restore/metrics.json"),
         best=out("vae/best.json"),
+        code=get_package_modules("figures/beyond", "plotstyle"),
     output:
         figure("attribute_change"),
     log:

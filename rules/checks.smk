@@ -2,6 +2,11 @@
 # so a bad setting stops the run (even `snakemake --dry-run`) before any job starts.
 # raw_csv is checked where it is resolved (facevae.runs.resolve_raw_csv, from rules/common.smk).
 
+import gzip
+import json
+import sys
+from types import SimpleNamespace
+
 # The oldest age a face can have: LABEL_RANGES["age"] in src/facevae/data.py. Kept here so
 # that parsing the Snakefile never imports the package (and torch with it).
 OLDEST_AGE = 116
@@ -74,6 +79,70 @@ def check_device(device):
             "  Use device: auto (the GPU when there is one, else the CPU) or device: cpu,"
             " e.g. --config device=auto."
         )
+
+
+# Above this many hours of VAE training on a CPU, the run says so before its first job.
+LONG_CPU_HOURS = 1.0
+
+
+def training_faces():
+    """Faces in the training part, from the split if it exists, else from the table's rows."""
+    sizes = Path(out("data/split.json"))
+    if sizes.is_file():
+        return json.loads(sizes.read_text())["train"]
+    if is_synthetic():
+        rows = config["synthetic"]["n_faces"]
+    else:
+        with (gzip.open if RAW_CSV.endswith(".gz") else open)(RAW_CSV, "rb") as table:
+            rows = sum(1 for _ in table) - 1
+    return round(rows * config["split"]["fractions"][0])
+
+
+def warn_before_long_cpu_training():
+    """If VAEs are still to train, torch sees no GPU and one step measured here says the grid
+    will take hours, print the expected time and the command of the CPU-budget settings.
+    """
+    # Chapter 2's grid trains every seed; the generation grid only the first.
+    jobs = [(name, seed) for name in VAE_GRID for seed in VAE_SEEDS]
+    jobs += [(name, VAE_SEEDS[0]) for name in BEYOND_VAE_GRID]
+    pending = [
+        (name, seed)
+        for name, seed in jobs
+        if not Path(run_file("vae", name, "model.pt", seed)).exists()
+    ]
+    if not pending or config["device"] == "cuda":
+        return
+    import torch
+
+    if config["device"] == "auto" and torch.cuda.is_available():
+        return
+    from facevae.progress import duration, vae_seconds_per_face
+    from facevae.precision import device_name
+
+    vae = config["vae"]
+    per_face = {}  # measured once per latent size: the rest of the model is the same
+    for name, _ in pending:
+        args = get_vae_model_args(SimpleNamespace(vae=name))
+        if args["latent"] not in per_face:
+            per_face[args["latent"]] = vae_seconds_per_face(
+                args, vae["batch_size"], workflow.cores, config["precision"]
+            )
+    seconds = sum(per_face[ALL_VAE_GRID[name]["latent"]] for name, _ in pending)
+    seconds *= vae["epochs"] * training_faces()
+    if seconds < LONG_CPU_HOURS * 3600:
+        return
+    budget = "configs/demo.yaml" if is_synthetic() else "configs/cpu.yaml"
+    table = "" if is_synthetic() else f" --config raw_csv={RAW_CSV}"
+    print(
+        f"\n*** {len(pending)} VAE training job(s) of run {RUN} are about to run on the CPU"
+        f" ({device_name(torch.device('cpu'))}).\n"
+        f"*** At {vae['epochs']} epochs, one training step timed here puts them at about"
+        f" {duration(seconds, coarse=True)} (CNNs and evaluation not counted).\n"
+        f"*** {budget} trains the same grid for fewer epochs:\n"
+        f"***   snakemake --cores all --resources gpu=1 --configfile {budget}{table}\n"
+        "*** Stop with Ctrl-C; finished models are kept, a VAE resumes from its last epoch.\n",
+        file=sys.stderr,
+    )
 
 
 check_age_edges(config["figures"]["age_edges"])

@@ -72,6 +72,7 @@ rule split:
 rule fig_mean_faces_ethnicity:
     input:
         out("data/faces.npz"),
+        code=get_package_modules("figures/data", "plotstyle"),
     output:
         figure("mean_faces_ethnicity"),
     log:
@@ -86,6 +87,7 @@ rule fig_mean_faces_ethnicity:
 rule fig_mean_faces_age:
     input:
         out("data/faces.npz"),
+        code=get_package_modules("figures/data", "plotstyle"),
     output:
         figure("mean_faces_age"),
     log:
@@ -102,6 +104,7 @@ rule fig_mean_faces_age:
 rule fig_label_distributions:
     input:
         out("data/faces.npz"),
+        code=get_package_modules("figures/data", "plotstyle"),
     output:
         figure("label_distributions"),
     log:

@@ -6,7 +6,17 @@ rule summary:
         parts=list(SUMMARY_PARTS.values()),
         histories=[history for history, _ in get_training_jobs().values()],
         benchmarks=[benchmark for _, benchmark in get_training_jobs().values()],
-        code=get_package_modules("provenance", "report"),
+        code=get_package_modules(
+            "provenance",
+            "report",
+            "latex",
+            "names",
+            "sentences/__init__",
+            "sentences/supervised",
+            "sentences/vae",
+            "sentences/beyond",
+            "sentences/generation",
+        ),
     output:
         out("summary.json"),
     log:
@@ -28,7 +38,8 @@ rule summary:
 
 rule macros:
     input:
-        out("summary.json"),
+        summary=out("summary.json"),
+        code=get_package_modules("latex"),
     output:
         out("generated/numbers.tex"),
     log:
@@ -68,7 +79,8 @@ rule report:
 
 rule table_cnn:
     input:
-        expand(out("cnn/{task}/metrics.json"), task=CNN_TASKS),
+        metrics=expand(out("cnn/{task}/metrics.json"), task=CNN_TASKS),
+        code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         out("generated/table_cnn.tex"),
     log:
@@ -88,6 +100,7 @@ rule table_vae:
         metrics=expand(out("vae/{vae}/metrics.json"), vae=VAE_NAMES),
         best=out("vae/best.json"),
         baselines=out("vae/baselines.json"),
+        code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         out("generated/table_vae.tex"),
     log:
@@ -104,7 +117,8 @@ rule table_vae:
 
 rule table_restore:
     input:
-        out("restore/metrics.json"),
+        metrics=out("restore/metrics.json"),
+        code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         noise=out("generated/table_restore_noise.tex"),
         erase=out("generated/table_restore_erase.tex"),
@@ -126,7 +140,7 @@ rule html_parts:
         summary=out("summary.json"),
         sections=get_report_sections(),
         tables=get_tables(),
-        code=get_package_modules("htmlreport"),
+        code=get_package_modules("htmlreport", "latex"),
     output:
         captions=expand(out("captions/{name}.rst"), name=FIGURES + TABLES),
         tables=[

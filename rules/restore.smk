@@ -1,15 +1,39 @@
 # Restoration and interpolation with the best VAE, measured against classical baselines.
 
 
+# The damaged test faces, drawn once from one seed: every job that restores them reads these.
+rule damage_faces:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        code=get_package_modules("restore", "names"),
+    output:
+        out("restore/damaged.npz"),
+    log:
+        out("logs/restore/damage_faces.log"),
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        damage=get_damage_settings(),
+    script:
+        "../scripts/damage_faces.py"
+
+
 rule restore_faces:
     input:
         faces=out("data/faces.npz"),
         split=out("data/split.npz"),
         model=out("vae/best/model.pt"),
-        code=get_package_modules("restore", "layers", "vae", "metrics", "runtime"),
+        damaged=out("restore/damaged.npz"),
+        code=get_package_modules(
+            "restore", "names", "layers", "vae", "metrics", "runtime"
+        ),
     output:
         metrics=out("restore/metrics.json"),
         examples=out("restore/examples.npz"),
+        # every restored test face of the first noise level and of the erased block
+        restored=out("restore/restored.npz"),
     log:
         out("logs/restore/restore_faces.log"),
     conda:
@@ -22,7 +46,7 @@ rule restore_faces:
         precision=config["precision"],
         gpu_locks=GPU_LOCKS,
         seed=config["restore"]["seed"],
-        protocol=get_restore_protocol(),
+        protocol=get_restore_scoring(),
     script:
         "../scripts/restore_faces.py"
 
@@ -56,6 +80,7 @@ rule fig_restoration:
     input:
         examples=out("restore/examples.npz"),
         metrics=out("restore/metrics.json"),
+        code=get_package_modules("figures/restore", "plotstyle"),
     output:
         figure("restoration"),
     log:
@@ -73,6 +98,7 @@ rule fig_restoration:
 rule fig_interpolation:
     input:
         out("restore/interpolation.npz"),
+        code=get_package_modules("figures/restore", "plotstyle"),
     output:
         figure("interpolation"),
     log:

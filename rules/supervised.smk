@@ -59,6 +59,8 @@ rule evaluate_cnn:
 
 
 rule fig_cnn_architecture:
+    input:
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("cnn_architecture"),
     log:
@@ -77,6 +79,7 @@ rule fig_feature_maps:
         faces=out("data/faces.npz"),
         split=out("data/split.npz"),
         model=run_file("cnn", "gender", "model.pt"),
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("feature_maps"),
     log:
@@ -91,6 +94,7 @@ rule fig_feature_maps:
 rule fig_training_loss:
     input:
         [run_file("cnn", task, "history.json") for task in CNN_TASKS],
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("training_loss"),
     log:
@@ -107,6 +111,7 @@ rule fig_training_loss:
 rule fig_validation_curves:
     input:
         [run_file("cnn", task, "history.json") for task in CNN_TASKS],
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("validation_curves"),
     log:
@@ -123,6 +128,7 @@ rule fig_validation_curves:
 rule fig_confusion_matrices:
     input:
         [run_file("cnn", task, "test_predictions.npz") for task in CNN_CLASSIFIERS],
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("confusion_matrices"),
     log:
@@ -139,6 +145,7 @@ rule fig_confusion_matrices:
 rule fig_class_metrics:
     input:
         expand(out("cnn/{task}/metrics.json"), task=CNN_CLASSIFIERS),
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("class_metrics"),
     log:
@@ -155,6 +162,7 @@ rule fig_class_metrics:
 rule fig_age_histogram:
     input:
         run_file("cnn", "age", "test_predictions.npz"),
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("age_histogram"),
     log:
@@ -170,6 +178,7 @@ rule fig_gender_by_age:
     input:
         faces=out("data/faces.npz"),
         predictions=run_file("cnn", "gender", "test_predictions.npz"),
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("gender_by_age"),
     log:
@@ -189,6 +198,7 @@ rule fig_prediction_grid:
         predictions=[
             run_file("cnn", task, "test_predictions.npz") for task in CNN_TASKS
         ],
+        code=get_package_modules("figures/supervised", "plotstyle"),
     output:
         figure("prediction_grid"),
     log:

@@ -153,6 +153,7 @@ rule fig_vae_reconstructions:
     input:
         faces=out("data/faces.npz"),
         examples=[run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
+        code=get_package_modules("figures/vae", "plotstyle"),
     output:
         figure("vae_reconstructions"),
     log:
@@ -171,6 +172,7 @@ rule fig_vae_comparison:
     input:
         faces=out("data/faces.npz"),
         examples=[run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
+        code=get_package_modules("figures/vae", "plotstyle"),
     output:
         figure("vae_comparison"),
     log:
@@ -189,6 +191,7 @@ rule fig_vae_comparison:
 rule fig_vae_metrics:
     input:
         [run_file("vae", name, "test_eval.npz") for name in VAE_NAMES],
+        code=get_package_modules("figures/vae", "plotstyle"),
     output:
         figure("vae_metrics"),
     log:
@@ -206,6 +209,7 @@ rule fig_vae_metrics:
 rule fig_vae_training:
     input:
         [run_file("vae", name, "history.json") for name in VAE_NAMES],
+        code=get_package_modules("figures/vae", "plotstyle"),
     output:
         figure("vae_training"),
     log:

@@ -1,12 +1,11 @@
-"""Corrupt every test face, restore it with the best VAE and the classical methods, and score
-each restoration (the protocol is facevae.restore.run_protocol)."""
+"""Restore the damaged test faces (rule damage_faces) with the best VAE and the classical
+methods, and score each restoration (the protocol is facevae.restore.run_protocol). Every
+restored face of the first noise level and of the erased block is kept for chapter 3."""
 
 import logging
 
-import numpy as np
-
 from facevae.files import load_npz, save_npz, write_json
-from facevae.restore import run_protocol
+from facevae.restore import from_grey, run_protocol, split_damage
 from facevae.runtime import autocast, start_job
 from facevae.vae import load_vae
 
@@ -15,11 +14,13 @@ params = snakemake.params
 job = start_job(snakemake.threads, params.seed, params.device, params.precision, params.gpu_locks)
 model = load_vae(snakemake.input.model, job.device)
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
-clean = faces["images"][split["test"]].astype(np.float32) / 255
+clean = from_grey(faces["images"][split["test"]])
+damaged, mask = split_damage(load_npz(snakemake.input.damaged), params.protocol["noise_sigmas"])
 
 with autocast(job.device, job.precision):
-    metrics, examples = run_protocol(model, clean, **params.protocol)
+    metrics, examples, restored = run_protocol(model, clean, damaged, mask, **params.protocol)
 for corruption, scores in metrics.items():
     logging.info("%s: %s", corruption, scores)
 write_json(snakemake.output.metrics, metrics)
 save_npz(snakemake.output.examples, **examples)
+save_npz(snakemake.output.restored, **restored)

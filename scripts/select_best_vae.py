@@ -4,18 +4,13 @@ interpolation read. No test result is an input of this rule."""
 
 import logging
 
-import numpy as np
-
 from facevae.files import copy_file, read_json, write_json
-from facevae.metrics import choose_best
+from facevae.metrics import choose_best, seed_means
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
 scores = iter(read_json(path) for path in snakemake.input.scores)  # grid point-major order
-runs = {name: [next(scores) for _ in params.seeds] for name in params.names}
-means = {
-    name: {key: float(np.mean([r[key] for r in rs])) for key in rs[0]} for name, rs in runs.items()
-}
+means = seed_means({name: [next(scores) for _ in params.seeds] for name in params.names})
 best = choose_best(means, params.metric, part="val")
 choice = {"name": best, "metric": params.metric, "seed": params.seeds[0]}
 choice |= params.points[best] | means[best]

@@ -6,14 +6,8 @@ from pathlib import Path
 
 from facevae.files import read_json, write_json
 from facevae.provenance import collect
-from facevae.report import (
-    beyond_sentences,
-    generation_sentences,
-    merge_parts,
-    method_name,
-    restoration_sentences,
-    result_sentences,
-)
+from facevae.report import merge_parts, method_name
+from facevae.sentences import report_sentences, smallest_class
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
@@ -27,25 +21,16 @@ best = parts["vae.best"]
 chosen = parts[f"vae.{best['name']}"]
 best |= {k: v for k, v in chosen.items() if k.startswith("test_") or k == "parameters"}
 restore = parts["restore"]
-restore["winner"] = {corruption: method_name(m) for corruption, m in restore["best"].items()}
+restore["winner"] = {damage: method_name(m) for damage, m in restore["best"].items()}
 
 # What built these numbers: commit, settings digest, versions, where each model trained.
 # Read here, not passed as parameters, so that a new commit alone reruns nothing.
 provenance = collect(Path(__file__).parent, snakemake.config, histories, benchmarks)
 summary = merge_parts(parts | params.settings | {"provenance": provenance})
 # Clauses whose truth depends on the results, chosen from them (never typed in the .tex).
-for key, text in result_sentences(parts, params.settings["paper"]).items():
-    summary[f"text.{key}"] = text
+summary |= report_sentences(parts, params.settings["paper"], params.beyond, params.vae_points)
 if params.beyond["enabled"]:
-    counts = parts["data"]["ethnicity"]  # faces per ethnicity in the table
-    smallest = min(counts, key=counts.get)
-    for key, text in beyond_sentences(parts, params.beyond, smallest).items():
-        summary[f"text.{key}"] = text
-    for key, text in generation_sentences(parts, params.vae_points).items():
-        summary[f"text.{key}"] = text
-    for key, text in restoration_sentences(parts).items():
-        summary[f"text.{key}"] = text
-    summary["beyond.smallest_class"] = smallest.replace("_", " ")
+    summary["beyond.smallest_class"] = smallest_class(parts).replace("_", " ")
 summary["data.synthetic"] = params.synthetic
 summary["data.source"] = params.source
 summary["data.sha256_short"] = summary["data.sha256"][:16]

@@ -5,10 +5,17 @@ import pytest
 import torch
 
 from facevae.cnn import TASKS, build_cnn, load_cnn
-from facevae.cnn_train import TrainConfig, lr_at_epoch, predict, train_cnn
+from facevae.cnn_train import (
+    TrainConfig,
+    lr_at_epoch,
+    predict,
+    train_and_predict,
+    train_cnn,
+)
 from facevae.layers import checkpoint, count_parameters
 from facevae.metrics import classification_metrics, confusion, regression_metrics
-from facevae.runtime import prepare
+from facevae.names import pack_predictions, unpack_predictions
+from facevae.runtime import Job, image_tensor, prepare
 
 SMALL = {"channels": (8, 16, 16), "hidden": 32}
 
@@ -154,3 +161,111 @@ def test_multitask_loss_is_the_weighted_sum_and_fits_a_tiny_set():
     assert history["val_metrics"]["age"][-1] < 0.2 * history["val_metrics"]["age"][0]
     outputs = predict(model, x, 8)
     assert set(outputs) == set(tasks) and outputs["age"].shape == (16,)
+
+
+# --- a training job: from the face and split arrays to predictions --------------------------
+
+CPU_JOB = Job(device=torch.device("cpu"), precision="fp32", threads=1)
+FAST = {"batch_size": 8, "eval_batch_size": 5, "log_every": 1000, "lr_scale": 100}
+
+
+def _table(n=32, seed=0):
+    """n random faces with labels of every task, and a split of shuffled rows (so that a job
+    reading the wrong rows, or the rows in order, predicts for other faces)."""
+    rng = np.random.default_rng(seed)
+    faces = {
+        "images": rng.integers(0, 256, (n, 48, 48), dtype=np.uint8),
+        "gender": rng.integers(0, 2, n),
+        "ethnicity": rng.integers(0, 5, n),
+        "age": rng.integers(1, 90, n),
+    }
+    order = rng.permutation(n)
+    return faces, {"train": order[:20], "val": order[20:26], "test": order[26:]}
+
+
+def test_train_and_predict_one_task_predicts_the_validation_and_test_faces():
+    faces, split = _table()
+    torch.manual_seed(0)
+    model, history, predictions = train_and_predict(
+        faces, split, "ethnicity", SMALL, FAST | {"epochs": 3, "seed": 1}, CPU_JOB
+    )
+    losses, epochs = np.array(history["batch_loss"]), np.array(history["batch_epoch"])
+    assert losses[epochs == 2].mean() < 0.5 * losses[epochs == 0].mean()  # memorising
+    assert len(history["val_metric"]) == 3 and history["parameters"] == count_parameters(model)
+    assert history["precision"] == "fp32" and history["device"] == "cpu"
+    assert set(predictions) == {"val", "test"}
+    for part, arrays in predictions.items():
+        assert set(arrays) == {"ethnicity"}
+        found = arrays["ethnicity"]
+        assert np.array_equal(found["index"], split[part])
+        assert np.array_equal(found["y_true"], faces["ethnicity"][split[part]])
+        assert found["prob"].shape == (len(split[part]), 5)
+        np.testing.assert_allclose(found["prob"].sum(1), 1, rtol=1e-5)
+        assert np.array_equal(found["y_pred"], found["prob"].argmax(1))
+    # the predictions are the trained model's on those faces, in that order
+    x_test = image_tensor(faces["images"][split["test"]], "cpu")
+    assert np.array_equal(
+        predictions["test"]["ethnicity"]["y_pred"], predict(model, x_test, 4).argmax(1)
+    )
+
+
+def test_train_and_predict_trains_as_the_loop_does_by_hand():
+    faces, split = _table()
+    train = FAST | {"epochs": 2, "seed": 3, "augment": {"flip": 0.5, "shift": 2, "shear": 0.1}}
+    torch.manual_seed(0)
+    model, history, _ = train_and_predict(faces, split, "gender", SMALL, train, CPU_JOB)
+    torch.manual_seed(0)
+    direct = prepare(build_cnn("gender", **SMALL), torch.device("cpu"))
+    xy = {
+        p: (
+            image_tensor(faces["images"][split[p]], "cpu"),
+            torch.as_tensor(faces["gender"][split[p]]),
+        )
+        for p in ("train", "val")
+    }
+    expected = train_cnn(direct, "gender", xy["train"], xy["val"], TrainConfig(**train))
+    assert history["batch_loss"] == expected["batch_loss"]
+    assert all(torch.equal(v, direct.state_dict()[k]) for k, v in model.state_dict().items())
+
+
+def test_train_and_predict_starts_the_age_regressor_at_the_mean_training_age():
+    faces, split = _table()
+    torch.manual_seed(0)
+    model, history, predictions = train_and_predict(
+        faces, split, "age", SMALL, FAST | {"epochs": 1, "seed": 0, "lr_scale": 1e12}, CPU_JOB
+    )
+    mean_age = faces["age"][split["train"]].mean()
+    assert model.head[-1].bias.item() == pytest.approx(mean_age)  # lr ~ 0: still where it began
+    found = predictions["val"]["age"]
+    assert found["y_pred"].shape == (6,) and "prob" not in found
+    assert np.array_equal(found["y_true"], faces["age"][split["val"]])
+
+
+def test_train_and_predict_multitask_gives_each_task_its_own_predictions():
+    faces, split = _table()
+    tasks = ("gender", "age")
+    torch.manual_seed(0)
+    model, history, predictions = train_and_predict(
+        faces, split, tasks, SMALL, FAST | {"epochs": 1, "seed": 0, "lr_scale": 1e12}, CPU_JOB
+    )
+    assert set(model.heads) == set(tasks) and set(history["val_metrics"]) == set(tasks)
+    mean_age = faces["age"][split["train"]].mean()
+    assert model.heads["age"][-1].bias.item() == pytest.approx(mean_age)
+    for part in ("val", "test"):
+        assert set(predictions[part]) == set(tasks)
+        for task in tasks:
+            found = predictions[part][task]
+            assert np.array_equal(found["index"], split[part])
+            assert np.array_equal(found["y_true"], faces[task][split[part]])
+        assert predictions[part]["gender"]["prob"].shape == (len(split[part]), 2)
+        assert predictions[part]["age"]["y_pred"].shape == (len(split[part]),)
+    packed = pack_predictions(predictions)
+    assert len(packed) == 2 * (4 + 3)  # per part: gender's four arrays, age's three
+    assert np.array_equal(packed["test.age.y_pred"], predictions["test"]["age"]["y_pred"])
+    assert np.array_equal(packed["val.gender.index"], split["val"])
+    for part in ("val", "test"):
+        for task in tasks:
+            unpacked = unpack_predictions(packed, part, task)
+            assert unpacked.keys() == predictions[part][task].keys()
+            for key, value in unpacked.items():
+                assert np.array_equal(value, predictions[part][task][key])

@@ -1,22 +1,26 @@
 """Chapter 3 generation: the mixture prior by hand, its training, the likelihood bounds,
-the fitted mixture and the label distances."""
+the fitted mixture, the label distances and the protocol of one VAE."""
 
 import math
 
 import numpy as np
 import pytest
 import torch
+from scipy.special import logsumexp
 from scipy.stats import norm
 
+from facevae.cnn import build_cnn
 from facevae.files import save_torch
 from facevae.generation import (
     decoder_variance,
     fit_mixture,
     generate,
+    generation_protocol,
     iw_bound,
     label_shares,
     likelihood_bounds,
     log_weights,
+    sample_scores,
     total_variation,
 )
 from facevae.layers import checkpoint
@@ -119,6 +123,61 @@ def test_bounds_lie_above_the_elbo_and_tighten_with_k(trained_gmm_vae):
         assert bounds[name]["k1"].shape == (len(x),)
 
 
+def test_the_bound_is_the_log_mean_weight_of_its_first_k_draws():
+    """Jensen and growth with k hold for many wrong bounds (a max, a log-sum without the
+    1/k, fresh draws per k): the bound is checked against log((1/k) sum_i w_i) itself."""
+    w = torch.tensor([[0.0, 0.0, 0.0, 0.0], [-3.0, 1.0, -1.0, 2.0]])
+    assert iw_bound(w, 4)[0].item() == pytest.approx(0.0, abs=1e-6)  # equal weights: their value
+    for k in (1, 2, 4):
+        expected = logsumexp(w[:, :k].numpy(), axis=1) - math.log(k)
+        assert iw_bound(w, k).numpy() == pytest.approx(expected, abs=1e-5)
+    assert torch.equal(iw_bound(w, 1), w[:, 0])
+
+
+def test_log_weights_by_hand(trained_gmm_vae):
+    """log w = log N(x; sigmoid(decode(z)), s2 I) + log p(z) - log q(z|x) for the draws
+    z = mu + sigma * eps, eps the generator's normal draws in order."""
+    model, x, _, _ = trained_gmm_vae
+    x, variance, k = x[:3], 0.02, 2
+    model.eval()
+    normal = StandardNormalPrior(4)
+    with torch.no_grad():
+        w = log_weights(
+            model,
+            x,
+            k,
+            variance,
+            {"own": model.prior, "normal": normal},
+            torch.Generator().manual_seed(5),
+        )
+        mu, logvar = model.encode(x)
+        generator = torch.Generator().manual_seed(5)
+        for i in range(k):
+            z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=generator)
+            mean = torch.sigmoid(model.decode(z)).flatten(1).numpy().astype(float)
+            pixels = x.flatten(1).numpy().astype(float)
+            log_px = norm.logpdf(pixels, mean, math.sqrt(variance)).sum(axis=1)
+            log_qz = norm.logpdf(z.numpy(), mu.numpy(), torch.exp(0.5 * logvar).numpy()).sum(axis=1)
+            log_pz = norm.logpdf(z.numpy()).sum(axis=1)
+            assert w["normal"][:, i].numpy() == pytest.approx(log_px + log_pz - log_qz, rel=1e-5)
+            # The priors share the draws: only log p(z) differs between them.
+            own = model.prior.log_prob(z).numpy()
+            assert (w["own"] - w["normal"])[:, i].numpy() == pytest.approx(own - log_pz, abs=1e-3)
+
+
+def test_likelihood_bounds_use_the_first_k_of_the_same_draws(trained_gmm_vae):
+    model, x, _, _ = trained_gmm_vae
+    model.eval()
+    priors = {"own": model.prior}
+    bounds = likelihood_bounds(model, x, [5, 1, 20], 0.02, priors, batch_size=len(x), seed=3)
+    with torch.no_grad():
+        w = log_weights(model, x, 20, 0.02, priors, torch.Generator().manual_seed(3))["own"]
+    assert list(bounds["own"]) == ["k1", "k5", "k20", "elbo"]
+    for k in (1, 5, 20):
+        assert bounds["own"][f"k{k}"] == pytest.approx(iw_bound(w, k).numpy(), abs=1e-4)
+    assert bounds["own"]["elbo"] == pytest.approx(w.mean(dim=1).numpy(), abs=1e-4)
+
+
 def test_a_fitted_mixture_finds_two_clusters():
     rng = np.random.default_rng(0)
     codes = np.concatenate([rng.normal(-3, 0.5, (300, 2)), rng.normal(3, 0.5, (300, 2))])
@@ -139,3 +198,79 @@ def test_generated_faces_and_label_distances(trained_gmm_vae):
     assert total_variation([3, 1], [1, 1]) == pytest.approx(0.25)
     assert label_shares(np.array([0, 0, 2]), 3).tolist() == pytest.approx([2 / 3, 0, 1 / 3])
     assert math.isclose(label_shares(np.array([], dtype=int), 2).sum(), 0)
+
+
+def test_sample_scores_by_hand():
+    labels = np.array([0, 0, 1, 1])
+    confidence = np.array([0.6, 0.8, 0.9, 0.7])
+    real, truth = np.array([0, 0, 0, 1]), np.array([1, 1, 1, 1])
+    scores = sample_scores("gender", labels, confidence, real, truth, {"resamples": 100, "seed": 0})
+    assert scores["gender_tv"] == pytest.approx(0.25)  # shares (1/2, 1/2) against (3/4, 1/4)
+    assert scores["gender_tv_truth"] == pytest.approx(0.5)  # against (0, 1)
+    assert scores["gender_shares"] == [0.5, 0.5]
+    assert scores["gender_confidence"] == pytest.approx(0.75)
+    assert (
+        0.6 <= scores["gender_confidence_ci95_low"] <= 0.75 <= scores["gender_confidence_ci95_high"]
+    )
+    assert 0 <= scores["gender_tv_ci95_low"] <= scores["gender_tv_ci95_high"] <= 0.75
+    five = sample_scores("ethnicity", labels, confidence, real, truth, {"resamples": 10, "seed": 0})
+    assert len(five["ethnicity_shares"]) == 5
+
+
+@pytest.fixture(scope="module")
+def protocol_run():
+    torch.manual_seed(0)
+    model = build_vae(latent=3, **TINY)  # untrained
+    faces = make_faces(40, seed=1)
+    parts = {"train": slice(0, 20), "val": slice(20, 28), "test": slice(28, 40)}
+    x = {part: image_tensor(faces["images"][index], "cpu") for part, index in parts.items()}
+    truth = {task: faces[task][parts["test"]] for task in ("gender", "ethnicity")}
+    classifiers = {t: build_cnn(t, channels=(4, 8, 8), hidden=16).eval() for t in truth}
+    settings = dict(
+        ks=[4, 1],
+        fitted_components=2,
+        generated_faces=10,
+        seed=0,
+        n_examples=3,
+        bootstrap={"resamples": 50, "seed": 0},
+    )
+    run = lambda: generation_protocol(model, x, truth, classifiers, **settings)  # noqa: E731
+    return run(), run()
+
+
+def test_generation_protocol_of_an_untrained_vae(protocol_run):
+    (result, arrays), _ = protocol_run
+    assert list(result) == [
+        "decoder_variance",
+        "bound_samples",
+        "generated_faces",
+        "real",
+        "own",
+        "fitted",
+    ]
+    assert result["decoder_variance"] > 0 and result["bound_samples"] == [1, 4]
+    assert result["generated_faces"] == 10
+    assert set(result["real"]) == {"gender_confidence", "ethnicity_confidence"}
+    for prior in ("own", "fitted"):
+        scores = result[prior]
+        bounds = [scores[key] for key in ("k1", "k4", "elbo")]
+        assert all(math.isfinite(value) for value in bounds)
+        assert scores["k4"] >= scores["elbo"]  # the bound over 4 draws, at least their mean
+        assert scores["k4_ci95_low"] <= scores["k4"] <= scores["k4_ci95_high"]
+        for task, classes in (("gender", 2), ("ethnicity", 5)):
+            assert 0 <= scores[f"{task}_tv"] <= 1 and 0 <= scores[f"{task}_tv_truth"] <= 1
+            assert len(scores[f"{task}_shares"]) == classes
+            assert sum(scores[f"{task}_shares"]) == pytest.approx(1)
+            assert 1 / classes <= scores[f"{task}_confidence"] <= 1
+    assert result["own"]["k4"] != result["fitted"]["k4"]  # two priors, two bounds
+    assert list(arrays) == ["own", "fitted", "bound_own", "bound_fitted"]
+    assert arrays["own"].shape == (3, 48, 48) and arrays["fitted"].shape == (3, 48, 48)
+    assert arrays["bound_own"].dtype == np.float32 and arrays["bound_own"].shape == (12,)
+    # The saved per-face bounds are those of the largest k, whose mean the result reports.
+    assert arrays["bound_fitted"].mean() == pytest.approx(result["fitted"]["k4"], rel=1e-5)
+
+
+def test_generation_protocol_is_repeatable(protocol_run):
+    (result, arrays), (again, arrays_again) = protocol_run
+    assert again == result
+    assert all(np.array_equal(arrays[key], arrays_again[key]) for key in arrays)

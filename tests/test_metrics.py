@@ -5,14 +5,20 @@ import pytest
 from sklearn.metrics import f1_score
 
 from facevae.metrics import (
+    accuracy_by_group,
+    age_bucket_labels,
     bootstrap_interval,
+    cnn_metrics,
     group_accuracy,
     image_metrics,
     macro_f1,
     mean_intervals,
     over_seeds,
     paired_differences,
+    seed_predictions,
     seed_summary,
+    training_summary,
+    variant_metrics,
 )
 
 
@@ -120,3 +126,111 @@ def test_group_accuracy_per_group_and_the_gap():
     assert np.isnan(found["none"]["accuracy"]) and found["none"]["faces"] == 0
     assert found["gap"]["accuracy"] == 0.5
     assert found["gap"]["accuracy_ci95_low"] < 0.5 < found["gap"]["accuracy_ci95_high"]
+
+
+# --- one task's seeds, and a variant against its reference ----------------------------------
+
+
+def _runs(y_true, *predictions, index=None):
+    """Predictions files as the training jobs write them, one per seed."""
+    index = np.arange(len(y_true)) if index is None else np.asarray(index)
+    return [
+        {"index": index, "y_true": np.asarray(y_true), "y_pred": np.asarray(p)} for p in predictions
+    ]
+
+
+HISTORIES = [
+    {"epoch_seconds": [1.0, 2.0], "parameters": 10, "val_metric": [0.5, 0.7], "precision": "bf16"},
+    {"epoch_seconds": [3.0, 4.0], "parameters": 10, "val_metric": [0.6, 0.9], "precision": "bf16"},
+]
+Y_TEST = np.array([0, 1] * 5)
+Y_VAL = np.array([0, 0, 1, 1])
+
+
+def _flip(y, faces):
+    """y with the labels of the faces numbered in `faces` wrong (two classes)."""
+    wrong = y.copy()
+    wrong[list(faces)] = 1 - wrong[list(faces)]
+    return wrong
+
+
+def test_seed_predictions_and_training_summary():
+    y_true, predictions = seed_predictions(_runs(Y_TEST, Y_TEST, 1 - Y_TEST))
+    assert np.array_equal(y_true, Y_TEST) and len(predictions) == 2
+    with pytest.raises(ValueError, match="different faces"):
+        seed_predictions(_runs(Y_TEST, Y_TEST) + _runs(1 - Y_TEST, Y_TEST))
+    assert training_summary(HISTORIES) == {"train_seconds": 5.0, "parameters": 10, "epochs": 2}
+
+
+def test_cnn_metrics_over_seeds():
+    test = _runs(Y_TEST, Y_TEST, _flip(Y_TEST, [0, 1]))  # accuracy 1.0 and 0.8
+    val = _runs(Y_VAL, Y_VAL, _flip(Y_VAL, [3]))  # 1.0 and 0.75
+    m = cnn_metrics(test, val, HISTORIES, ("a", "b"), resamples=100)
+    assert m["test_accuracy"] == pytest.approx(0.9)
+    assert m["val_accuracy"] == pytest.approx(0.875)
+    assert m["val_recall_b"] == pytest.approx(0.75)  # class b: 2 of 2, then 1 of 2
+    assert m["val_metric"] == pytest.approx(0.8)  # the last validation metric of each seed
+    assert (m["test_faces"], m["seeds"], m["train_seconds"], m["epochs"]) == (10, 2, 5.0, 2)
+
+
+def test_variant_metrics_give_the_known_difference_from_the_reference():
+    runs = {
+        "test": _runs(Y_TEST, _flip(Y_TEST, [0, 1]), Y_TEST),  # accuracy 0.8 and 1.0
+        "val": _runs(Y_VAL, Y_VAL, _flip(Y_VAL, [0])),  # 1.0 and 0.75
+    }
+    reference = {
+        "test": _runs(Y_TEST, _flip(Y_TEST, [0, 1, 2, 3])),  # 0.6, one seed
+        "val": _runs(Y_VAL, _flip(Y_VAL, [0, 1])),  # 0.5
+    }
+    m = variant_metrics(runs, reference, HISTORIES, ("a", "b"), "improved", resamples=200)
+    assert m["reference"] == "improved" and m["seeds"] == 2 and m["precision"] == "bf16"
+    assert m["test_accuracy"] == pytest.approx(0.9) and m["val_accuracy"] == pytest.approx(0.875)
+    versus = m["versus"]
+    assert versus["test_accuracy_diff"] == pytest.approx(0.3)
+    assert versus["test_accuracy_diff_ci95_low"] <= 0.3 <= versus["test_accuracy_diff_ci95_high"]
+    assert versus["val_accuracy_diff"] == pytest.approx(0.375)
+    assert versus["val_recall_a_diff"] == pytest.approx(0.75)  # 0.75 against 0.0
+    assert "val_accuracy_diff_ci95_low" not in versus  # on the validation faces: no interval
+    with pytest.raises(ValueError, match="different faces"):
+        variant_metrics(runs, reference | {"val": _runs(1 - Y_VAL, Y_VAL)}, HISTORIES, ("a", "b"))
+
+
+@pytest.mark.parametrize("classes", [("a", "b"), None])
+def test_a_variant_identical_to_its_reference_differs_by_nothing(classes):
+    y_test = Y_TEST if classes else np.linspace(20, 60, 10)
+    y_val = Y_VAL if classes else np.array([30.0, 40.0, 50.0, 60.0])
+    test = y_test[::-1].copy()  # wrong somewhere, so that the metrics are not trivial
+    runs = {"test": _runs(y_test, test, test), "val": _runs(y_val, y_val[::-1])}
+    reference = {"test": _runs(y_test, test), "val": _runs(y_val, y_val[::-1])}
+    versus = variant_metrics(runs, reference, HISTORIES[:1], classes, resamples=100)["versus"]
+    diffs = [key for key in versus if key.endswith("_diff")]
+    assert len(diffs) == (8 if classes else 4)  # test and validation: 4 or 2 metrics each
+    for key in diffs:
+        assert versus[key] == 0.0, key
+        if key.startswith("test_"):
+            assert versus[key + "_ci95_low"] == versus[key + "_ci95_high"] == 0.0, key
+
+
+def test_fairness_buckets_count_the_right_faces():
+    # the table: six faces; the classifier saw four of them, in the order of `index`
+    ages = np.array([5, 70, 14, 15, 29, 30])
+    ethnicities = np.array([0, 1, 1, 2, 0, 1])
+    index = np.array([2, 0, 5, 4])  # ages 14, 5, 30, 29; ethnicities 1, 0, 1, 0
+    y_true = np.array([1, 0, 1, 0])
+    wrong_once = np.array([0, 0, 1, 0])  # seed 1 right everywhere, seed 2 wrong on the 14-year-old
+    runs = _runs(y_true, y_true, wrong_once, index=index)
+    edges = [0, 15, 30, 117]
+    found = accuracy_by_group(runs, ages, ethnicities, edges, ("white", "black", "asian"), 100)
+    assert age_bucket_labels(edges) == ["0-14", "15-29", "30-116"]
+    assert [found["age"][b]["faces"] for b in ("0-14", "15-29", "30-116")] == [2, 1, 1]
+    assert found["age"]["0-14"]["accuracy"] == 0.75  # four answers, one wrong
+    assert found["age"]["15-29"]["accuracy"] == found["age"]["30-116"]["accuracy"] == 1.0
+    assert [found["ethnicity"][e]["faces"] for e in ("white", "black", "asian")] == [2, 2, 0]
+    assert found["ethnicity"]["black"]["accuracy"] == 0.75
+    assert found["ethnicity"]["white"]["accuracy"] == 1.0
+    assert np.isnan(found["ethnicity"]["asian"]["accuracy"])  # none of them among the test faces
+    assert found["age"]["gap"]["accuracy"] == 0.25
+    with pytest.raises(ValueError, match="the last edge must exceed 30"):
+        accuracy_by_group(runs, ages, ethnicities, [0, 15, 30], ("w", "b", "a"), 10)
+    with pytest.raises(ValueError, match="the first edge"):
+        accuracy_by_group(runs, ages, ethnicities, [10, 30, 117], ("w", "b", "a"), 10)

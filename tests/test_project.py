@@ -180,3 +180,14 @@ def test_ruff_is_clean(command):
         [str(ruff), *command, "src", "scripts", "tests"], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_scripts_are_thin():
+    """A script reads its inputs, calls the package and writes its outputs: at most 40
+    lines (docs/architecture.md); anything longer belongs in src/facevae."""
+    long = {
+        path.name: n
+        for path in sorted((REPO / "scripts").glob("*.py"))
+        if (n := len(path.read_text().splitlines())) > 40
+    }
+    assert not long, f"scripts over 40 lines: {long}"

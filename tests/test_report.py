@@ -1,4 +1,5 @@
-"""Summary merging and the LaTeX macros the report reads its numbers from."""
+"""The flat summary, the words shared by tables, sentences and figures, and the guard that
+keeps typed numbers and typed comparisons out of the report's LaTeX."""
 
 import re
 
@@ -6,17 +7,12 @@ import pytest
 from conftest import REPO
 
 from facevae.report import (
-    escape_latex,
+    baseline_label,
+    best_classical,
     flatten,
-    format_number,
-    latex_macros,
-    latex_table,
     merge_parts,
-    model_label,
-    position,
-    schedule_phrase,
-    versus_method,
-    versus_published,
+    method_name,
+    readable,
 )
 
 
@@ -28,47 +24,6 @@ def test_flatten_and_merge():
     assert flatten({"channels": [32, 64]}) == {"channels": "32, 64"}
     with pytest.raises(TypeError, match="NoneType"):
         flatten({"counts": None})
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (23705, "23{,}705"),
-        (29.0, "29"),
-        (6.034, "6.03"),
-        (19.66, "19.7"),
-        (0.0122, "0.0122"),
-        (0.001, "0.001"),
-        (1e-5, r"\ensuremath{1\times10^{-5}}"),
-        (-2.46e-4, r"\ensuremath{-2.46\times10^{-4}}"),
-        (0.0, "0"),
-        (375, "375"),
-        (1234.0, "1{,}234"),
-        (1234.56, "1{,}235"),
-        (float("nan"), r"\textemdash{}"),
-        (True, "yes"),
-    ],
-)
-def test_format_number(value, text):
-    assert format_number(value) == text
-
-
-def test_macros_define_every_key_and_percent():
-    text = latex_macros(
-        {"data.rows": 10, "cnn.gender.test_accuracy": 0.9012, "data.source": "a_b & c"}
-    )
-    assert r"\csname fv@data.rows\endcsname{10}" in text
-    assert r"\csname fv@cnn.gender.test_accuracy.pct\endcsname{90.1\,\%}" in text
-    assert r"{a\_b \& c}" in text
-    assert escape_latex("100%") == r"100\%"
-
-
-def test_latex_table_with_two_header_rows():
-    text = latex_table([["a", "b"], ["", "x"]], [["1", "2"]], "lr")
-    lines = text.splitlines()
-    assert lines[:5] == [r"\begin{tabular}{lr}", r"\toprule", r"a & b \\", r" & x \\", r"\midrule"]
-    assert lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
-    assert model_label({"latent": 256, "beta": 0.01}) == r"$z=256$, $\beta=0.01$"
 
 
 def _prose(text: str) -> str:
@@ -109,26 +64,17 @@ def test_the_guard_sees_typed_results():
     assert re.search(RESULT_WORDS, _prose("which is better than the mean filter"), flags=re.I)
 
 
-def test_result_sentences_follow_the_intervals():
-    def scores(value, low, high):
-        return {"v": value, "v_ci95_low": low, "v_ci95_high": high}
-
-    assert versus_published(scores(0.92, 0.91, 0.93), "v", 0.90, percent=True).startswith(
-        "higher than the original's 90.0 %"
-    )
-    assert versus_published(scores(0.92, 0.89, 0.95), "v", 0.90).startswith("consistent")
-    assert versus_published(scores(5.0, 4.8, 5.2), "v", 6.03).startswith("lower than")
-    assert versus_method(scores(20, 19.5, 20.5), scores(18, 17.5, 18.5), "v", "X").startswith(
-        "higher than that of X"
-    )
-    assert versus_method(scores(20, 19, 21), scores(20.5, 20, 21), "v", "X").startswith("not")
-    assert position(1, 2, 3) == "above" and position(1, 2, 0) == "below"
-
-
-def test_schedule_phrase_follows_the_settings():
-    constant = {"lr": 0.001, "lr_schedule": "constant", "warmup": 0.3}
-    assert schedule_phrase(constant) == "a constant learning rate of 0.001"
-    cycle = schedule_phrase(constant | {"lr": 0.003, "lr_schedule": "onecycle", "warmup": 0.2})
-    assert "one-cycle" in cycle and "0.00012 to 0.003" in cycle and "first 20 %" in cycle
-    # the phrase goes into the LaTeX macros escaped, like every string
-    assert r"20 \% of" in latex_macros({"config.vae.schedule": cycle})
+def test_words_for_restorers_yardsticks_and_variants():
+    assert method_name("tv") == "total-variation denoising"
+    assert method_name("new_filter") == "new filter"
+    assert baseline_label("mean_face") == "the mean training face"
+    assert baseline_label("pca256") == "PCA with 256 components"
+    assert readable("reweight_augment") == "reweight + augment"
+    assert readable("improved_without_augment") == "improved without augment"
+    scores = {
+        "corrupted": {"psnr": 30},
+        "vae": {"psnr": 25},
+        "tv": {"psnr": 20},
+        "median": {"psnr": 22},
+    }
+    assert best_classical(scores) == "median"  # neither the damaged input nor the VAE

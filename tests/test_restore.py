@@ -1,23 +1,38 @@
-"""Corruptions, classical restorers and the VAE restorers of facevae.restore."""
+"""Corruptions, classical restorers, the VAE restorers of facevae.restore and the protocols of
+chapters 2 (run_protocol) and 3 (search_protocol)."""
+
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
 from facevae import SIDE
+from facevae.files import load_npz, save_npz
 from facevae.metrics import image_metrics
 from facevae.restore import (
     DENOISERS,
+    MASK,
     add_noise,
+    choose_rate,
     corrupt,
+    damage_arrays,
     erase,
+    from_grey,
     inpaint_biharmonic,
     latent_search,
     run_protocol,
+    search_protocol,
+    split_damage,
+    to_grey,
     vae_inpaint,
     vae_restore,
 )
-from facevae.vae import build_vae
+from facevae.vae import build_vae, evaluating
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
 def blob(n=1, centre=(24, 24), width=8.0):
@@ -192,14 +207,9 @@ def test_vae_restore_leaves_the_training_mode_alone():
 
 def test_protocol_scores_every_method_and_names_the_best(tiny_vae):
     clean = blob(4, width=6.0)
-    settings = dict(
-        seed=0,
-        noise_sigmas=[0.1, 0.2],
-        denoisers=["mean_filter", "median"],
-        erase_size=[8, 8],
-        n_examples=2,
-    )
-    metrics, examples = run_protocol(tiny_vae, clean, **settings)
+    damaged, mask = corrupt(clean, 0, [0.1, 0.2], [8, 8])
+    settings = dict(noise_sigmas=[0.1, 0.2], denoisers=["mean_filter", "median"], n_examples=2)
+    metrics, examples, restored = run_protocol(tiny_vae, clean, damaged, mask, **settings)
     assert set(metrics) == {"noise_s0.1", "noise_s0.2", "erase", "noise", "best"}
     assert set(metrics["noise_s0.1"]) == {"corrupted", "vae", "mean_filter", "median"}
     assert set(metrics["erase"]) == {"corrupted", "vae", "biharmonic"}
@@ -213,8 +223,35 @@ def test_protocol_scores_every_method_and_names_the_best(tiny_vae):
     assert metrics["noise_s0.2"]["mean_filter"]["psnr"] > metrics["noise_s0.2"]["corrupted"]["psnr"]
     assert examples["noise_s0.1.median"].shape == (2, SIDE, SIDE)
     assert examples["clean"].shape == (2, SIDE, SIDE)
-    again, _ = run_protocol(tiny_vae, clean, **settings)
-    assert again == metrics  # one seed, the same damage and the same scores
+    # The damaged faces scored are the ones given: the corrupted input scores as they do.
+    noisy = image_metrics(clean, damaged["noise_s0.2"])["psnr"].mean()
+    assert metrics["noise_s0.2"]["corrupted"]["psnr"] == pytest.approx(noisy)
+    again, _, _ = run_protocol(tiny_vae, clean, damaged, mask, **settings)
+    assert again == metrics  # the same damage, the same scores
+
+
+def test_protocol_keeps_every_restored_face_of_the_first_level_and_the_erased_block(tiny_vae):
+    clean = blob(5, width=6.0)
+    damaged, mask = corrupt(clean, 3, [0.1, 0.2], [8, 8])
+    _, examples, restored = run_protocol(
+        tiny_vae, clean, damaged, mask, noise_sigmas=[0.1, 0.2], denoisers=["median"], n_examples=2
+    )
+    # Keyed names.method_key(restorer, damage); the second level and the inputs are left out.
+    assert set(restored) == {"vae.noise_s0.1", "median.noise_s0.1", "vae.erase", "biharmonic.erase"}
+    assert all(faces.dtype == np.float32 and len(faces) == 5 for faces in restored.values())
+    noisy, erased = damaged["noise_s0.1"], damaged["erase"]
+    assert np.array_equal(restored["vae.noise_s0.1"], vae_restore(tiny_vae, noisy))
+    assert np.array_equal(restored["median.noise_s0.1"], DENOISERS["median"](noisy))
+    assert np.array_equal(restored["vae.erase"], vae_inpaint(tiny_vae, erased, mask))
+    assert np.array_equal(restored["biharmonic.erase"], inpaint_biharmonic(erased, mask))
+    assert np.array_equal(examples["erase.vae"], restored["vae.erase"][:2])
+
+
+def test_protocol_refuses_damage_of_other_noise_levels(tiny_vae):
+    clean = blob(2)
+    damaged, mask = corrupt(clean, 0, [0.1], [8, 8])
+    with pytest.raises(ValueError, match="noise_s0.2"):
+        run_protocol(tiny_vae, clean, damaged, mask, noise_sigmas=[0.2], denoisers=[])
 
 
 def test_corrupt_draws_the_protocols_damage():
@@ -225,6 +262,51 @@ def test_corrupt_draws_the_protocols_damage():
     assert np.array_equal(damaged["noise_s0.2"], add_noise(clean, 0.2, rng))
     erased, expected_mask = erase(clean, [8, 8], "random", rng)
     assert np.array_equal(damaged["erase"], erased) and np.array_equal(mask, expected_mask)
+
+
+def test_damaged_faces_survive_their_file(tmp_path):
+    damaged, mask = corrupt(blob(3), 5, [0.2, 0.1], [8, 8])
+    save_npz(tmp_path / "damaged.npz", **damage_arrays(damaged, mask))
+    again, again_mask = split_damage(load_npz(tmp_path / "damaged.npz"), [0.2, 0.1])
+    assert list(again) == ["noise_s0.2", "noise_s0.1", "erase"]  # the order they are drawn in
+    assert all(
+        np.array_equal(again[k], v) and again[k].dtype == np.float32 for k, v in damaged.items()
+    )
+    assert again_mask.dtype == bool and np.array_equal(again_mask, mask)
+    with pytest.raises(ValueError):
+        split_damage(load_npz(tmp_path / "damaged.npz"), [0.1])  # a file of other levels
+    with pytest.raises(ValueError):
+        damage_arrays({MASK: mask}, mask)
+
+
+def test_the_damage_script_writes_the_protocols_damage_of_the_test_faces(tmp_path):
+    """scripts/damage_faces.py: the file holds corrupt(...) of the test faces for the seed."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (10, SIDE, SIDE), dtype=np.uint8)
+    save_npz(tmp_path / "faces.npz", images=images)
+    save_npz(tmp_path / "split.npz", train=np.arange(6), val=np.arange(6, 7), test=np.arange(7, 10))
+    damage = dict(seed=4, noise_sigmas=[0.1, 0.3], erase_size=[10, 12], erase_position="random")
+    snakemake = SimpleNamespace(
+        input=SimpleNamespace(faces=tmp_path / "faces.npz", split=tmp_path / "split.npz"),
+        output=[tmp_path / "damaged.npz"],
+        params=SimpleNamespace(damage=damage),
+        log=[tmp_path / "damage.log"],
+    )
+    runpy.run_path(str(SCRIPTS / "damage_faces.py"), init_globals={"snakemake": snakemake})
+    stored = load_npz(tmp_path / "damaged.npz")
+    damaged, mask = corrupt(images[7:].astype(np.float32) / 255, **damage)
+    assert set(stored) == {"noise_s0.1", "noise_s0.3", "erase", "mask"}
+    assert all(np.array_equal(stored[key], faces) for key, faces in damaged.items())
+    assert np.array_equal(stored["mask"], mask)
+    other, _ = corrupt(images[7:].astype(np.float32) / 255, **(damage | {"seed": 5}))
+    assert not np.array_equal(stored["noise_s0.1"], other["noise_s0.1"])
+
+
+def test_grey_levels_round_trip():
+    grey = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
+    assert from_grey(grey).dtype == np.float32
+    assert np.array_equal(to_grey(from_grey(grey)), grey)
+    assert to_grey(np.array([0.0, 0.5 / 255 - 1e-4, 1.0])).tolist() == [0, 0, 255]
 
 
 @pytest.mark.parametrize("prior", ["normal", "gmm"])
@@ -264,3 +346,150 @@ def test_latent_search_never_ends_above_its_start_and_starts_where_told():
     restored, _ = latent_search(model, noisy, 0.01, steps=0, start=clean)
     np.testing.assert_allclose(restored, vae_restore(model, clean), atol=1e-6)
     assert np.abs(restored - vae_restore(model, noisy)).max() > 1e-3
+
+
+def test_latent_search_returns_the_best_face_it_saw_not_the_last():
+    """The trace is the lowest objective by construction, so it cannot tell whether the faces
+    returned are those of the lowest objective. With a tiny variance the objective is nearly
+    the misfit alone: since the start is one of the faces seen, the face returned can misfit
+    the damaged one by at most variance * |z_start|^2 more than the start's face does."""
+    torch.manual_seed(0)
+    model = build_vae(latent=3, channels=(4, 8, 8), hidden=(16,))
+    with torch.no_grad():  # a decoder whose output moves with the code
+        for weight in model.from_code.parameters():
+            weight.mul_(30)
+    noisy = add_noise(blob(4, width=6.0), 0.1, np.random.default_rng(1))
+    variance = 1e-4
+
+    def misfit(faces):
+        return ((faces - noisy) ** 2).sum(axis=(1, 2))
+
+    start, _ = latent_search(model, noisy, variance, steps=0)
+    with evaluating(model):  # the start's code, as the search encodes it
+        code = model.encode(torch.from_numpy(noisy).unsqueeze(1))[0]
+    slack = variance * code.pow(2).sum(dim=1).numpy() + 1e-4
+    wild, _ = latent_search(model, noisy, variance, steps=20, lr=10.0)  # steps overshoot
+    assert np.all(misfit(wild) <= misfit(start) + slack)
+    # A sane rate improves on the start: the search does move the codes.
+    found, _ = latent_search(model, noisy, variance, steps=30, lr=0.05)
+    assert (
+        np.all(misfit(found) <= misfit(start) + slack) and misfit(found).sum() < misfit(start).sum()
+    )
+
+
+def test_latent_search_on_no_faces():
+    model = build_vae(latent=3, channels=(4, 8, 8), hidden=(16,))
+    none = np.zeros((0, SIDE, SIDE), dtype=np.float32)
+    restored, trace = latent_search(model, none, 0.01, mask=none.astype(bool), steps=3)
+    assert restored.shape == (0, SIDE, SIDE) and trace.shape == (4,)
+
+
+# --- chapter 3's search protocol ------------------------------------------------------------
+
+
+def test_choose_rate_takes_the_best_validation_score():
+    assert choose_rate({0.1: 20.0, 0.3: 25.0, 0.9: 25.0, 3.0: 21.0}) == 0.3  # first of equals
+    assert choose_rate({0.1: np.nan, 0.3: 18.0, 0.9: 17.0}) == 0.3
+    assert choose_rate({0.1: 12.0, 0.3: np.inf}) == 0.3  # a perfect restoration
+    assert choose_rate({0.1: np.nan, 0.3: np.nan}) == 0.1  # no validation faces
+
+
+class FakeSearch:
+    """A stand-in for latent_search whose result depends on the rate: the rate itself, as a
+    grey level, in the erased block (or everywhere when denoising), and outside the block the
+    damaged face at rates from 0.5 up but 1 - rate below. Records every call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, model, damaged, variance, mask=None, steps=100, lr=0.01, start=None):
+        self.calls.append(dict(damaged=damaged, variance=variance, mask=mask, lr=lr, start=start))
+        fill = np.full_like(damaged, lr)
+        if mask is None:
+            return fill, np.zeros(steps + 1)
+        outside = damaged if lr >= 0.5 else np.full_like(damaged, 1 - lr)
+        return np.where(mask, fill, outside), np.linspace(2.0, 1.0, steps + 1)
+
+
+SEARCH = dict(seed=7, noise_sigmas=[0.1, 0.2], erase_size=[16, 16], rates=[0.1, 0.3, 0.9])
+
+
+def test_search_protocol_chooses_each_rate_on_validation_psnr(tiny_vae):
+    clean = np.full((3, SIDE, SIDE), 0.35, dtype=np.float32)
+    validation = np.full((4, SIDE, SIDE), 0.35, dtype=np.float32)
+    damaged, mask = corrupt(clean, 7, [0.1, 0.2], [16, 16])
+    start = np.where(mask, 0.5, damaged["erase"]).astype(np.float32)
+    fake = FakeSearch()
+    settings = dict(variance=0.01, steps=4, start=start, inpaint_iterations=2, search=fake)
+    metrics, restored = search_protocol(
+        tiny_vae, clean, damaged, mask, validation, **settings, **SEARCH
+    )
+    assert list(metrics) == [
+        "decoder_variance",
+        "steps",
+        "rates",
+        "noise_s0.1",
+        "noise_s0.2",
+        "erase",
+    ]
+    assert metrics["rates"] == [0.1, 0.3, 0.9] and metrics["steps"] == 4
+    # Denoising: a face of the grey level 0.3 is nearest the clean 0.35.
+    assert metrics["noise_s0.1"]["rate"] == metrics["noise_s0.2"]["rate"] == 0.3
+    # Inpainting: on the whole face, 0.9 wins (it keeps the known pixels); on the erased
+    # block, which decides, 0.3 does.
+    scores = metrics["erase"]["validation_psnr"]
+    assert metrics["erase"]["rate"] == 0.3 and scores[1] == max(scores)
+    assert np.array_equal(restored["erase"][0][mask[0]], np.full(256, 0.3, dtype=np.float32))
+    assert metrics["erase"]["objective"] == pytest.approx(np.linspace(2, 1, 5).tolist())
+    assert "region_psnr" in metrics["erase"] and "region_psnr" not in metrics["noise_s0.1"]
+    assert metrics["erase"]["psnr"] == pytest.approx(
+        image_metrics(clean, restored["erase"])["psnr"].mean()
+    )
+    # Per damage: the three validation runs, then the test faces once.
+    val_damaged, val_mask = corrupt(validation, 8, [0.1, 0.2], [16, 16])  # seed + 1
+    assert len(fake.calls) == 3 * 4
+    for first, key, variance in (
+        (0, "noise_s0.1", 0.02),
+        (4, "noise_s0.2", 0.05),
+        (8, "erase", 0.01),
+    ):
+        runs = fake.calls[first : first + 4]
+        assert [run["lr"] for run in runs] == [0.1, 0.3, 0.9, 0.3]
+        assert all(run["variance"] == pytest.approx(variance) for run in runs)
+        assert all(np.array_equal(run["damaged"], val_damaged[key]) for run in runs[:3])
+        assert np.array_equal(runs[3]["damaged"], damaged[key])
+    erasing = fake.calls[8:]
+    assert all(np.array_equal(run["mask"], val_mask) for run in erasing[:3])
+    inpainted = vae_inpaint(tiny_vae, val_damaged["erase"], val_mask, 2)
+    assert all(np.array_equal(run["start"], inpainted) for run in erasing[:3])
+    assert erasing[3]["start"] is start and erasing[3]["mask"] is mask  # chapter 2's faces
+    assert all(run["mask"] is None and run["start"] is None for run in fake.calls[:8])
+
+
+def test_search_protocol_inpaints_its_own_start_without_one_and_keeps_known_pixels(tiny_vae):
+    clean = blob(3, width=6.0)
+    damaged, mask = corrupt(clean, 7, [0.1, 0.2], [16, 16])
+    settings = dict(variance=0.01, steps=3, inpaint_iterations=2, **SEARCH)
+    metrics, restored = search_protocol(tiny_vae, clean, damaged, mask, blob(2), **settings)
+    erased = damaged["erase"]
+    assert np.array_equal(restored["erase"][~mask], erased[~mask])
+    assert all(faces.shape == clean.shape for faces in restored.values())
+    # Without a start the test faces' inpainting is done here, as chapter 2 does it.
+    start = vae_inpaint(tiny_vae, erased, mask, 2)
+    again, restored_again = search_protocol(
+        tiny_vae, clean, damaged, mask, blob(2), start=start, **settings
+    )
+    assert again == metrics
+    assert all(np.array_equal(restored[key], restored_again[key]) for key in restored)
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered")
+def test_search_protocol_on_no_faces(tiny_vae):
+    none = np.zeros((0, SIDE, SIDE), dtype=np.float32)
+    damaged, mask = corrupt(none, 7, [0.1, 0.2], [16, 16])
+    metrics, restored = search_protocol(
+        tiny_vae, none, damaged, mask, none, variance=0.01, steps=2, **SEARCH
+    )
+    assert all(faces.shape == (0, SIDE, SIDE) for faces in restored.values())
+    assert metrics["erase"]["rate"] == 0.1  # no validation faces: the first rate
+    assert np.isnan(metrics["noise_s0.1"]["psnr"])

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from facevae import SIDE
-from facevae.files import digest
+from facevae.files import Busy, digest
 from facevae.layers import checkpoint, count_parameters
-from facevae.metrics import choose_best, image_metrics, summarise
-from facevae.runtime import image_tensor
+from facevae.metrics import choose_best, image_metrics, seed_means, summarise
+from facevae.runtime import Job, image_tensor, prepare
 from facevae.synthetic import make_faces
 from facevae.vae import (
     build_vae,
@@ -23,7 +23,7 @@ from facevae.vae import (
     sample_latent_corners,
     vae_loss,
 )
-from facevae.vae_train import VAETrainConfig, evaluate_vae, train_vae
+from facevae.vae_train import VAETrainConfig, evaluate_vae, resume_slot, train_on_split, train_vae
 
 TINY = {"channels": (4, 8, 8), "hidden": (16,)}
 
@@ -246,6 +246,87 @@ def test_choose_best_respects_direction():
     assert choose_best(metrics, "mse") == "a"
     with pytest.raises(KeyError):  # the test split is never consulted by default
         choose_best({"a": {"test_psnr": 1}}, "psnr")
+
+
+# --- a training job: from the face and split arrays to a trained model -------------------
+
+CPU_JOB = Job(device=torch.device("cpu"), precision="fp32", threads=1)
+
+
+def _faces_and_split():
+    """40 synthetic faces; the parts are shuffled rows, so that a job that read the wrong
+    rows (or the rows in order) would train on other faces."""
+    order = np.random.default_rng(3).permutation(40)
+    return make_faces(40, seed=0), {"train": order[:24], "val": order[24:32], "test": order[32:]}
+
+
+def _by_hand(faces, split, model_args, train_args, resume_path=None):
+    torch.manual_seed(0)
+    model = prepare(build_vae(**model_args), torch.device("cpu"))
+    x = image_tensor(faces["images"][split["train"]], "cpu")
+    x_val = image_tensor(faces["images"][split["val"]], "cpu")
+    return model, train_vae(model, x, x_val, VAETrainConfig(**train_args), resume_path)
+
+
+def test_train_on_split_trains_on_the_training_part_and_validates_on_the_validation_part():
+    faces, split = _faces_and_split()
+    model_args = {"latent": 4, **TINY}
+    train_args = {"beta": 0.01, "epochs": 3, "batch_size": 8, "lr": 1e-2, "seed": 1}
+    torch.manual_seed(0)
+    model, history = train_on_split(faces, split, model_args, train_args, CPU_JOB)
+    direct, expected = _by_hand(faces, split, model_args, train_args)
+    assert _weights_equal(model, direct)
+    assert history["val_recon"] == expected["val_recon"]
+    assert history["batch_loss"] == expected["batch_loss"]
+    assert history["val_recon"][-1] < history["val_recon"][0]
+    assert history["parameters"] == count_parameters(model)
+    assert history["precision"] == "fp32" and history["device"] == "cpu"
+
+
+def test_a_job_killed_after_its_epochs_resumes_and_then_drops_its_resume_file(tmp_path):
+    faces, split = _faces_and_split()
+    model_args = {"latent": 3, **TINY}
+    train_args = {"beta": 1.0, "batch_size": 8, "seed": 2}
+    resume = tmp_path / "resume.pt"
+    torch.manual_seed(0)
+    with pytest.raises(RuntimeError, match="killed"), resume_slot(tmp_path) as slot:
+        assert slot == resume
+        train_on_split(faces, split, model_args, train_args | {"epochs": 2}, CPU_JOB, slot)
+        raise RuntimeError("killed")  # before the outputs were written
+    assert resume.exists()  # kept for the next run
+    torch.manual_seed(1)  # a new process: other weights, until the state is read
+    with resume_slot(tmp_path) as slot:
+        model, history = train_on_split(
+            faces, split, model_args, train_args | {"epochs": 3}, CPU_JOB, slot
+        )
+    assert not resume.exists()
+    straight, expected = _by_hand(faces, split, model_args, train_args | {"epochs": 3})
+    assert _weights_equal(model, straight)
+    assert history["val_recon"] == expected["val_recon"]
+
+
+def test_a_held_model_folder_is_refused(tmp_path):
+    with resume_slot(tmp_path):
+        with pytest.raises(Busy, match="held by another running job"):
+            with resume_slot(tmp_path):
+                pass
+    with resume_slot(tmp_path):  # free again once the holder is done
+        pass
+
+
+# --- selection over seeds -------------------------------------------------------------------
+
+
+def test_seed_means_choose_by_the_mean_not_by_one_lucky_seed():
+    runs = {
+        "lucky": [{"val_psnr": 30.0, "val_mse": 0.001}, {"val_psnr": 10.0, "val_mse": 0.1}],
+        "steady": [{"val_psnr": 22.0, "val_mse": 0.01}, {"val_psnr": 21.0, "val_mse": 0.02}],
+    }
+    means = seed_means(runs)
+    assert means["lucky"] == {"val_psnr": 20.0, "val_mse": pytest.approx(0.0505)}
+    assert means["steady"]["val_psnr"] == 21.5
+    assert choose_best(means, "psnr") == "steady"
+    assert choose_best(means, "mse") == "steady"
 
 
 @pytest.fixture(scope="module")

@@ -178,13 +178,13 @@ def test_rewording_the_data_source_reruns_only_the_report(smoke_run, tmp_path):
         assert "synthetic demo data (" in text
         return text.replace("synthetic demo data (", "generated demo faces (")
 
-    jobs = _jobs_after_edit(smoke_run, tmp_path, "rules/common.smk", reword)
+    jobs = _jobs_after_edit(smoke_run, tmp_path, "rules/report_inputs.smk", reword)
     assert jobs == {"all": 1, "summary": 1, "macros": 1, "report": 1, "html_parts": 1}
 
 
 def test_editing_restoration_code_reruns_restoration_only(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/restore.py")
-    assert jobs.pop("restore_faces") == 1
+    assert jobs.pop("restore_faces") == 1 and jobs.pop("damage_faces") == 1
     # What reads its outputs follows; no model is trained or evaluated again.
     later = {"all", "fig_restoration", "table_restore", "summary", "macros", "report", "html_parts"}
     # chapter 3's restorers (latent search, the attribute check) use the same module

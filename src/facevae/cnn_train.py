@@ -1,4 +1,6 @@
-"""Training loop of the chapter-1 CNNs, with ``evaluate`` and ``predict`` beside it.
+"""Training loop of the chapter-1 CNNs, with ``evaluate`` and ``predict`` beside it, and
+``train_and_predict``: what one training job of the workflow does, from the face and split
+arrays to a trained model, its history and its validation and test predictions.
 
 The split's images live in one tensor on the training device; a batch is an index into it
 (no per-item Dataset on the hot path). Losses are collected on the device and copied to the
@@ -17,9 +19,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from facevae.augment import Augment, balanced_weights
-from facevae.cnn import TASKS
+from facevae.cnn import TASKS, build_cnn, build_multitask
+from facevae.layers import count_parameters
 from facevae.progress import Progress
-from facevae.runtime import adam, autocast, lr_schedule
+from facevae.runtime import Job, adam, autocast, image_tensor, lr_schedule, prepare
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,9 @@ class TrainConfig:
     seed: int = 0
     eval_batch_size: int = 1024
     log_every: int = 50  # batches between progress lines in the log
-    precision: str = "fp32"  # "bf16" (mixed, autocast) or "fp32"; see facevae.device
+    # "bf16" (mixed: facevae.runtime.autocast) or "fp32", already settled: "auto" in the
+    # settings becomes the faster one in facevae.runtime.start_job (timed by facevae.precision).
+    precision: str = "fp32"
     # Beyond the original (chapter 3); the defaults train exactly as the original did.
     lr_schedule: str = "paper"  # "paper" (1 / (lr_scale (1 + E)) per epoch) or "onecycle"
     lr: float = 3e-3  # onecycle only: the peak learning rate (facevae.runtime.lr_schedule)
@@ -243,3 +248,88 @@ def train_cnn(
     if progress is not None:
         progress.finish()
     return history
+
+
+PREDICTED_PARTS = ("val", "test")  # the split parts a trained network is applied to
+
+
+def train_and_predict(
+    faces: dict,
+    split: dict,
+    task,
+    model_args: dict,
+    train_args: dict,
+    job: Job,
+    label: str | None = None,
+    status=None,
+) -> tuple[nn.Module, dict, dict]:
+    """Build, train and apply one CNN as a training job of the workflow does.
+
+    ``faces`` holds the uint8 images (N, 48, 48) and every task's labels by name, ``split``
+    the row numbers of its "train", "val" and "test" faces. ``task`` is one task's name (a
+    FaceCNN) or a sequence of tasks (one MultiTaskCNN with a head per task). ``model_args``
+    are CNNConfig fields, ``train_args`` TrainConfig fields with the seed; ``job`` (see
+    facevae.runtime.start_job) gives the device and the precision, already resolved. The
+    initial weights come from torch's global generator, which the caller has seeded
+    (start_job does). An age head starts its output at the mean training age, not at 0.
+    With ``label``, a Progress of that name reports on the training and keeps the status
+    file ``status``.
+
+    Returns (model, history, predictions): the history of ``train_cnn`` with the parameter
+    count and the job's device and precision added, and ``predictions[part][task]`` the
+    arrays of a predictions file (see ``prediction_arrays``) for part "val" and "test".
+    """
+    multitask = not isinstance(task, str)
+    tasks = list(task) if multitask else [task]
+    x = {p: image_tensor(faces["images"][split[p]], job.device) for p in ("train", "val", "test")}
+    y = {
+        p: {t: target_tensor(t, faces[t][split[p]], job.device) for t in tasks}
+        for p in ("train", "val")
+    }
+    if multitask:
+        model = prepare(build_multitask(tasks, **model_args), job.device)
+        age_head = model.heads["age"] if "age" in tasks else None
+    else:
+        model = prepare(build_cnn(task, **model_args), job.device)
+        age_head = model.head if task == "age" else None
+    if age_head is not None:
+        torch.nn.init.constant_(age_head[-1].bias, y["train"]["age"].mean().item())
+    log.info(
+        "%s on %s: %d parameters, %d train faces",
+        "multitask" if multitask else task,
+        job.device,
+        count_parameters(model),
+        len(x["train"]),
+    )
+    cfg = TrainConfig(**train_args, precision=job.precision)
+    progress = None
+    if label is not None:
+        progress = Progress(
+            label,
+            epochs=cfg.epochs,
+            batches=-(-len(x["train"]) // cfg.batch_size),
+            images=len(x["train"]),
+            status=status,
+        )
+    # train_cnn takes a multi-task model's targets as dicts by task, one task's as a tensor
+    targets = {p: y[p] if multitask else y[p][task] for p in ("train", "val")}
+    history = train_cnn(
+        model,
+        tuple(tasks) if multitask else task,
+        (x["train"], targets["train"]),
+        (x["val"], targets["val"]),
+        cfg,
+        progress,
+    )
+    history.update(parameters=count_parameters(model), **job.describe())
+    predictions = {}
+    for part in PREDICTED_PARTS:
+        outputs = predict(model, x[part], cfg.eval_batch_size, cfg.precision)
+        index = split[part]
+        predictions[part] = {
+            t: prediction_arrays(
+                (outputs[t] if multitask else outputs).numpy(), index, faces[t][index]
+            )
+            for t in tasks
+        }
+    return model, history, predictions

@@ -24,7 +24,7 @@ import math
 import re
 from pathlib import Path
 
-from facevae.report import format_number
+from facevae.latex import format_setting as format_number  # unpadded: 0.75 [0.7, 0.8]
 
 MISSING = "—"
 SIBLINGS = ("_ci95_low", "_ci95_high", "_seed_sd")

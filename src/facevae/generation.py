@@ -10,18 +10,41 @@ likelihood on the validation faces (``decoder_variance``). With it,
 
 the importance-weighted bound log (1/k) sum_i w_i is a lower bound on log p(x) that tightens
 as k grows; k = 1 is the ELBO (``likelihood_bounds``). Values are nats per face (2304 pixels).
+
+The protocol of one VAE (``generation_protocol``): the decoder variance on the validation
+faces, the bounds on the test faces under the VAE's own prior and under a mixture fitted to
+the posterior means of the training faces, and faces drawn from each prior, labelled by the
+chapter-1 classifiers and set against the labels of the real test faces (total variation).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
 import torch
 from sklearn.mixture import GaussianMixture
 
-from facevae.runtime import autocast
+from facevae.cnn import TASKS
+from facevae.cnn_train import predict
+from facevae.metrics import intervals, mean_intervals
+from facevae.runtime import autocast, image_tensor
 from facevae.vae import LOG_2PI, MixturePrior, diagonal_normal_log_prob, evaluating
+
+log = logging.getLogger(__name__)
+
+PRIORS = ("own", "fitted")  # the VAE's own prior, the mixture fitted to its codes
+
+
+def bound_key(k: int) -> str:
+    """Name of the importance-weighted bound with k samples: k50."""
+    return f"k{k}"
+
+
+def bound_array(prior: str) -> str:
+    """Key, in a VAE's generation file, of each test face's bound under ``prior``."""
+    return f"bound_{prior}"
 
 
 def _batches(n: int, size: int):
@@ -95,7 +118,7 @@ def likelihood_bounds(
     result = {}
     for name, chunks in parts.items():
         log_w = torch.cat(chunks)
-        result[name] = {f"k{k}": iw_bound(log_w, k).numpy() for k in ks}
+        result[name] = {bound_key(k): iw_bound(log_w, k).numpy() for k in ks}
         result[name]["elbo"] = log_w.mean(dim=1).numpy()
     return result
 
@@ -141,3 +164,102 @@ def total_variation(p, q) -> float:
 def label_shares(labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Share of each class among integer ``labels``."""
     return np.bincount(np.asarray(labels), minlength=n_classes) / max(len(labels), 1)
+
+
+# --- the protocol of one VAE ----------------------------------------------------------------
+
+
+def judge(classifiers: dict, images, precision="fp32", batch_size: int = 1024) -> dict:
+    """Per task of ``classifiers`` ({task: CNN}): the class each of ``images`` (N, 1, 48, 48)
+    is given and the probability of that class, as {task: (labels, confidence)}."""
+    out = {}
+    for task, cnn in classifiers.items():
+        prob = torch.softmax(predict(cnn, images, batch_size, precision), dim=1).numpy()
+        out[task] = (prob.argmax(1), prob.max(1))
+    return out
+
+
+def sample_scores(task: str, labels, confidence, real_labels, true_labels, bootstrap: dict) -> dict:
+    """How the labels a classifier gives generated faces compare with those of the real test
+    faces: total variation from the labels it predicts for them (``<task>_tv``) and from
+    their true labels (``<task>_tv_truth``), the label shares, the mean confidence, and
+    bootstrap intervals (over the generated faces) of the first and of the last."""
+    n_classes = TASKS[task]["outputs"]
+    reference = label_shares(real_labels, n_classes)
+    truth = label_shares(true_labels, n_classes)
+    shares = label_shares(labels, n_classes)
+    scores = {
+        f"{task}_tv": total_variation(shares, reference),
+        f"{task}_tv_truth": total_variation(shares, truth),
+        f"{task}_shares": shares.tolist(),
+        f"{task}_confidence": float(confidence.mean()),
+    }
+    statistics = {
+        f"{task}_tv": lambda i: total_variation(label_shares(labels[i], n_classes), reference),
+        f"{task}_confidence": lambda i: confidence[i].mean(),
+    }
+    return scores | intervals(statistics, len(labels), **bootstrap)
+
+
+def generation_protocol(
+    model,
+    x: dict,
+    truth: dict,
+    classifiers: dict,
+    *,
+    ks,
+    fitted_components: int,
+    generated_faces: int,
+    seed: int,
+    n_examples: int,
+    bootstrap: dict,
+    precision="fp32",
+):
+    """How well one VAE models and generates faces.
+
+    ``x`` holds the faces of each part ("train", "val", "test": (N, 1, 48, 48) on the
+    model's device), ``truth`` the true labels of the test faces per task, ``classifiers``
+    the chapter-1 CNNs per task. The decoder variance is fitted on the validation faces; the
+    bounds for each k of ``ks`` on the test faces are computed under the VAE's own prior and
+    under a mixture of ``fitted_components`` fitted to the posterior means of the training
+    faces; ``generated_faces`` faces drawn from each prior are labelled by the classifiers
+    (sample_scores). Every draw comes from ``seed``.
+
+    Returns (result, arrays): result has the decoder variance, the ks, the number of
+    generated faces, the classifiers' mean confidence on real test faces ("real") and, per
+    prior, the mean bounds with intervals and the label scores; arrays has the first
+    ``n_examples`` generated faces of each prior and, per prior (bound_array), each test
+    face's bound with the most samples, float32.
+    """
+    device = next(model.parameters()).device
+    # One Gaussian decoder variance per model, fitted on the validation faces.
+    variance = decoder_variance(model, x["val"], seed=seed, precision=precision)
+    codes = posterior_means(model, x["train"], precision=precision)
+    fitted = fit_mixture(codes, fitted_components, seed)
+    priors = dict(zip(PRIORS, (model.prior, fitted)))
+    fitted.to(device)
+    log.info("decoder variance %.5f; mixture of %d fitted", variance, fitted_components)
+    bounds = likelihood_bounds(
+        model, x["test"], ks, variance, priors, seed=seed, precision=precision
+    )
+    real = judge(classifiers, x["test"], precision)
+    result = {
+        "decoder_variance": variance,
+        "bound_samples": sorted(ks),
+        "generated_faces": generated_faces,
+        "real": {f"{task}_confidence": float(conf.mean()) for task, (_, conf) in real.items()},
+    }
+    arrays = {}
+    for name, prior in priors.items():
+        scores = {key: float(np.mean(values)) for key, values in bounds[name].items()}
+        scores |= mean_intervals(bounds[name], prefix="", **bootstrap)
+        images = generate(model, prior, generated_faces, seed, precision=precision)
+        arrays[name] = images[:n_examples]
+        grey = image_tensor((images * 255).round().astype(np.uint8), device)
+        for task, (labels, confidence) in judge(classifiers, grey, precision).items():
+            scores |= sample_scores(task, labels, confidence, real[task][0], truth[task], bootstrap)
+        result[name] = scores
+        log.info("%s prior: %s", name, {k: v for k, v in scores.items() if "ci95" not in k})
+    largest = bound_key(max(ks))
+    arrays |= {bound_array(name): bounds[name][largest].astype(np.float32) for name in priors}
+    return result, arrays

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from facevae.report import format_number
+from facevae.latex import macro_text
 
 _FLOAT = re.compile(r"\\begin\{(figure|table)\}.*?\\end\{\1\}", re.S)
 _FIGURE = re.compile(r"\\includegraphics(?:\[[^]]*\])?\{([^}]+)\}")
@@ -69,7 +69,8 @@ def latex_to_text(latex: str, summary: dict) -> str:
     ``\drawnby{name}`` as the script's path, markup removed."""
 
     def value(match):
-        return latex_to_text(_value_text(summary[match.group(1)]), summary)
+        key = match.group(1)
+        return latex_to_text(_value_text(key, summary[key]), summary)
 
     text = re.sub(r"\\val\{([^}]+)\}", value, latex)
     text = re.sub(r"\\drawnby\{([^}]+)\}", r" [scripts/fig_\1.py]", text)
@@ -83,8 +84,9 @@ def latex_to_text(latex: str, summary: dict) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _value_text(value) -> str:
-    return value if isinstance(value, str) else format_number(value)
+def _value_text(key: str, value) -> str:
+    """A summary value as the PDF prints it (facevae.latex.macro_text), strings unescaped."""
+    return value if isinstance(value, str) else macro_text(key, value)
 
 
 def caption_rst(latex: str, summary: dict) -> str:
@@ -96,7 +98,7 @@ def caption_rst(latex: str, summary: dict) -> str:
 
 
 def table_html(latex_tabular: str, summary: dict) -> str:
-    """A generated booktabs tabular (see facevae.report.latex_table) as an HTML table."""
+    """A generated booktabs tabular (see facevae.latex.latex_table) as an HTML table."""
     rows, head = [], True
     for line in latex_tabular.splitlines():
         line = line.strip()
@@ -116,7 +118,7 @@ def metrics_html(summary: dict) -> str:
     for key, value in summary.items():
         if key.startswith(("config.", "text.")) or isinstance(value, (list, dict)):
             continue
-        shown = latex_to_text(_value_text(value), summary) if value is not None else "—"
+        shown = latex_to_text(_value_text(key, value), summary) if value is not None else "—"
         rows.append(
             f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(shown)}</td></tr>"
         )

@@ -207,6 +207,117 @@ def group_accuracy(
     return out
 
 
+def seed_predictions(runs) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The true labels and every seed's predictions from one task's predictions files (dicts
+    with ``y_true`` and ``y_pred``, one per training seed). Raises ValueError unless every
+    seed was scored on the same labels."""
+    y_true = np.asarray(runs[0]["y_true"])
+    if not all(np.array_equal(run["y_true"], y_true) for run in runs):
+        raise ValueError("the seeds' predictions are for different faces")
+    return y_true, [np.asarray(run["y_pred"]) for run in runs]
+
+
+def training_summary(histories: list[dict]) -> dict:
+    """What the training histories of one model's seeds tell: the mean training time (the sum
+    of a run's epoch times, mean over seeds), the parameter count and the number of epochs."""
+    return {
+        "train_seconds": float(np.mean([sum(h["epoch_seconds"]) for h in histories])),
+        "parameters": histories[0]["parameters"],
+        "epochs": len(histories[0]["epoch_seconds"]),
+    }
+
+
+def cnn_metrics(
+    test_runs, val_runs, histories, class_keys=None, resamples: int = 2000, seed: int = 0
+) -> dict:
+    """The metrics of one task's CNNs over their seeds (predictions files and histories, one
+    per seed): the test metrics of ``over_seeds``, the validation means of
+    ``headline_means``, the training summary, the last validation metric of training (mean
+    over seeds), the number of test faces and of seeds."""
+    y_test, test = seed_predictions(test_runs)
+    y_val, val = seed_predictions(val_runs)
+    metrics = over_seeds(y_test, test, class_keys, resamples, seed)
+    metrics |= headline_means(y_val, val, class_keys)
+    metrics |= training_summary(histories)
+    metrics["val_metric"] = float(np.mean([h["val_metric"][-1] for h in histories]))
+    metrics["test_faces"] = len(y_test)
+    metrics["seeds"] = len(test)
+    return metrics
+
+
+def variant_metrics(
+    runs: dict,
+    reference_runs: dict,
+    histories: list[dict],
+    class_keys=None,
+    reference: str = "paper",
+    resamples: int = 2000,
+    seed: int = 0,
+) -> dict:
+    """The metrics of a chapter-3 variant for one task over its seeds, set against its
+    reference (the paper model, or the improved recipe for an ablation).
+
+    ``runs`` and ``reference_runs`` map "val" and "test" to predictions files, one per seed
+    (the reference may have other seeds). Returns the test metrics of ``over_seeds``, the
+    validation means of ``headline_means``, ``reference`` (the name), ``versus``: the paired
+    test differences of ``paired_differences`` and, on the validation faces, the difference
+    of the seed means alone (``val_<metric>_diff``, no interval), and the training summary
+    with the precision and the number of seeds. Raises ValueError when the variant and its
+    reference were scored on different faces.
+    """
+    y_test, test = seed_predictions(runs["test"])
+    y_val, val = seed_predictions(runs["val"])
+    y_ref_test, reference_test = seed_predictions(reference_runs["test"])
+    y_ref_val, reference_val = seed_predictions(reference_runs["val"])
+    if not (np.array_equal(y_test, y_ref_test) and np.array_equal(y_val, y_ref_val)):
+        raise ValueError("the variant and its reference were scored on different faces")
+    metrics = over_seeds(y_test, test, class_keys, resamples, seed)
+    metrics |= headline_means(y_val, val, class_keys)
+    metrics["reference"] = reference
+    versus = paired_differences(y_test, test, reference_test, class_keys, resamples, seed)
+    reference_means = headline_means(y_val, reference_val, class_keys)
+    versus |= {f"{key}_diff": metrics[key] - reference_means[key] for key in reference_means}
+    metrics["versus"] = versus
+    metrics |= training_summary(histories)
+    metrics["precision"] = histories[0].get("precision", "unknown")
+    metrics["seeds"] = len(test)
+    return metrics
+
+
+def age_bucket_labels(edges) -> list[str]:
+    """Names of the age buckets [edge, next edge): "0-14", "15-29", ... (ages in whole years)."""
+    return [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def accuracy_by_group(
+    runs, ages, ethnicities, age_edges, ethnicity_keys, resamples: int = 2000, seed: int = 0
+) -> dict:
+    """``group_accuracy`` of one classifier's seeds by age bucket and by ethnicity.
+
+    ``runs`` are its predictions files, one per seed, on the same faces; their ``index``
+    points into ``ages`` and ``ethnicities``, the labels of every face of the table. The age
+    buckets run from each of ``age_edges`` to the next (the last edge excluded); ethnicity
+    ``k`` is named ``ethnicity_keys[k]``. Raises ValueError for a face outside the edges.
+    """
+    index = np.asarray(runs[0]["index"])
+    if not all(np.array_equal(run["index"], index) for run in runs):
+        raise ValueError("the seeds' predictions are for different faces")
+    y_true, predictions = seed_predictions(runs)
+    ages = np.asarray(ages)[index]
+    if ages.max() >= age_edges[-1]:
+        raise ValueError(f"fairness_age_edges: the last edge must exceed {ages.max()}")
+    if ages.min() < age_edges[0]:
+        raise ValueError(f"fairness_age_edges: the first edge must be at most {ages.min()}")
+    groupings = {
+        "age": (np.digitize(ages, age_edges) - 1, age_bucket_labels(age_edges)),
+        "ethnicity": (np.asarray(ethnicities)[index], list(ethnicity_keys)),
+    }
+    return {
+        by: group_accuracy(y_true, predictions, groups, labels, resamples, seed)
+        for by, (groups, labels) in groupings.items()
+    }
+
+
 def image_metrics(
     reference: np.ndarray,
     restored: np.ndarray,
@@ -332,3 +443,12 @@ def choose_best(metrics_by_model: dict[str, dict], metric: str, part: str = "val
     sign = 1 if HIGHER_IS_BETTER[metric] else -1
     key = f"{part}_{metric}"
     return max(metrics_by_model, key=lambda name: sign * metrics_by_model[name][key])
+
+
+def seed_means(runs: dict[str, list[dict]]) -> dict[str, dict]:
+    """{model: {score: mean over its seeds}} from {model: [scores of each seed]}, every seed's
+    scores a dict with the same keys: what ``choose_best`` compares grid points by."""
+    return {
+        name: {key: float(np.mean([scores[key] for scores in per_seed])) for key in per_seed[0]}
+        for name, per_seed in runs.items()
+    }

@@ -131,6 +131,12 @@ def parse_method_key(key: str) -> tuple[str, str]:
     return match["restorer"], match["what"]
 
 
+def example_key(damage: str, method: str) -> str:
+    """Key of one restored face set among chapter 2's examples: <damage>.<method>, e.g.
+    noise_s0.1.vae (the damage first: the figure reads the examples damage by damage)."""
+    return f"{damage}.{method}"
+
+
 # --- chapter-3 variants ---------------------------------------------------------------------
 
 _WITHOUT = "_without_"
@@ -145,3 +151,25 @@ def parse_ablation_name(name: str) -> tuple[str, str] | None:
     """(improved, ingredient) of an ablation variant's name; None for any other variant."""
     improved, found, ingredient = name.partition(_WITHOUT)
     return (improved, ingredient) if found and improved and ingredient else None
+
+
+# --- predictions of a multi-task network ----------------------------------------------------
+
+
+def pack_predictions(predictions: dict) -> dict:
+    """A multi-task network's prediction arrays (``predictions[part][task][array]``) as one
+    flat dict for one .npz file, keyed <part>.<task>.<array> (val.age.y_pred)."""
+    return {
+        f"{part}.{task}.{array}": value
+        for part, by_task in predictions.items()
+        for task, arrays in by_task.items()
+        for array, value in arrays.items()
+    }
+
+
+def unpack_predictions(packed: dict, part: str, task: str) -> dict:
+    """One part's and task's arrays out of a packed file (the inverse of pack_predictions)."""
+    prefix = f"{part}.{task}."
+    return {
+        key.removeprefix(prefix): value for key, value in packed.items() if key.startswith(prefix)
+    }

@@ -15,13 +15,18 @@ Families:
   pixels, classically by a smooth (biharmonic) continuation or with the VAE's prior.
 * VAE restoration (``vae_restore``): encode, decode the posterior mean; whatever the
   decoder cannot express (noise, an erased block) is replaced by what faces usually look like.
-* The chapter's protocol (``run_protocol``): which corruptions, in which order from one seed,
-  which methods, how they are scored and which one is best.
+* The chapter's protocol: the damage, drawn once from one seed (``corrupt``, stored by
+  ``damage_arrays`` and read back by ``split_damage``), then ``run_protocol``: which methods,
+  how they are scored and which one is best.
+* Chapter 3's latent search (``latent_search``) and its protocol (``search_protocol``): the
+  rate chosen per damage on validation faces, then one search of the test faces.
 """
 
 from __future__ import annotations
 
+import logging
 import warnings
+from functools import partial
 
 import numpy as np
 import torch
@@ -36,8 +41,10 @@ from skimage.restoration import (
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
 
 from facevae.metrics import mean_image_metrics
-from facevae.names import noise_key
+from facevae.names import ERASE, damage_keys, example_key, method_key, noise_key
 from facevae.vae import evaluating, reconstruct_all
+
+log = logging.getLogger(__name__)
 
 
 def _stack(images) -> np.ndarray:
@@ -51,6 +58,16 @@ def _stack(images) -> np.ndarray:
 def _finish(restored) -> np.ndarray:
     """Clip to the valid grey range and return float32, the common output of every restorer."""
     return np.clip(np.asarray(restored), 0.0, 1.0).astype(np.float32, copy=False)
+
+
+def to_grey(images) -> np.ndarray:
+    """Float images in [0, 1] rounded to 8-bit grey levels (uint8), as faces are stored."""
+    return np.round(np.asarray(images) * 255).astype(np.uint8)
+
+
+def from_grey(images) -> np.ndarray:
+    """8-bit grey levels as float32 in [0, 1], the input of every restorer."""
+    return np.asarray(images).astype(np.float32) / 255
 
 
 def _per_image(function, images: np.ndarray) -> np.ndarray:
@@ -223,6 +240,8 @@ def vae_inpaint(model, erased, mask, iterations: int = 1, batch_size: int = 512)
 
 # --- the protocol of the restoration chapter -----------------------------------------------
 
+MASK = "mask"  # the erased pixels' key in the file of damaged faces (beside damage_keys)
+
 
 def best_method(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
     """The restorer (never the corrupted input itself) with the highest mean ``metric``."""
@@ -232,12 +251,34 @@ def best_method(scores: dict[str, dict[str, float]], metric: str = "psnr") -> st
 def corrupt(clean, seed: int, noise_sigmas, erase_size, erase_position="random"):
     """The damaged test faces of the protocol: ({noise_s<sigma>: noisy, ..., "erase":
     erased}, mask). One generator seeded with ``seed`` draws the noise of each level in
-    order, then the erased positions, so every job that calls this sees the same damage."""
+    order, then the erased positions, so the same seed always gives the same damage."""
     clean = _stack(clean)
     rng = np.random.default_rng(seed)
     damaged = {noise_key(sigma): add_noise(clean, sigma, rng) for sigma in noise_sigmas}
-    damaged["erase"], mask = erase(clean, erase_size, erase_position, rng)
+    damaged[ERASE], mask = erase(clean, erase_size, erase_position, rng)
     return damaged, mask
+
+
+def damage_arrays(damaged: dict, mask) -> dict[str, np.ndarray]:
+    """What the file of damaged faces holds: every damaged set under its damage key, and the
+    erased pixels under ``MASK`` (the inverse of split_damage)."""
+    if MASK in damaged:
+        raise ValueError(f"{MASK!r} is the mask's key, not a damage's")
+    return dict(damaged) | {MASK: np.asarray(mask, dtype=bool)}
+
+
+def split_damage(arrays: dict, noise_sigmas) -> tuple[dict, np.ndarray]:
+    """(damaged, mask) from the arrays of damage_arrays, the damages in the order the
+    protocol draws them (damage_keys). A file made with other noise levels is refused."""
+    keys = damage_keys(noise_sigmas)
+    if set(arrays) != set(keys) | {MASK}:
+        raise ValueError(f"damaged faces hold {sorted(arrays)}, expected {keys} and {MASK!r}")
+    return {key: _stack(arrays[key]) for key in keys}, np.asarray(arrays[MASK], dtype=bool)
+
+
+def _region(scores: dict) -> dict:
+    """Scores of the erased block alone, each named region_<metric>."""
+    return {f"region_{key}": value for key, value in scores.items()}
 
 
 def latent_search(
@@ -319,74 +360,178 @@ def latent_search(
 def run_protocol(
     model,
     clean: np.ndarray,
+    damaged: dict,
+    mask,
     *,
-    seed: int,
     noise_sigmas,
     denoisers,
-    erase_size,
     denoiser_options=None,
-    erase_position="random",
     inpaint_iterations: int = 1,
     n_examples: int = 6,
     image_metrics=None,
     bootstrap=None,
 ):
-    """Corrupt ``clean`` faces (N, 48, 48) in [0, 1], restore them with the VAE and the
-    classical methods, and score every restoration against the clean faces.
+    """Restore damaged ``clean`` faces (N, 48, 48) in [0, 1] with the VAE and the classical
+    methods, and score every restoration against the clean faces.
 
-    One seeded generator draws, in order, the noise of each level in ``noise_sigmas`` and
-    then the erased positions, so the same seed damages the same faces the same way.
-    Every output is scored by mean PSNR, SSIM and MSE over the faces (``image_metrics``:
-    SSIM settings of facevae.metrics.image_metrics), with bootstrap intervals when
-    ``bootstrap`` = {resamples, seed} is given. Inpainting is also scored on the erased
-    block alone (``region_psnr``, ...): outside it every method returns the input.
+    ``damaged`` and ``mask`` are the protocol's damage (see ``corrupt``): one set of noisy
+    faces per level of ``noise_sigmas`` and the erased faces with their mask. Every output
+    is scored by mean PSNR, SSIM and MSE over the faces (``image_metrics``: SSIM settings of
+    facevae.metrics.image_metrics), with bootstrap intervals when ``bootstrap`` =
+    {resamples, seed} is given. Inpainting is also scored on the erased block alone
+    (``region_psnr``, ...): outside it every method returns the input.
 
-    Returns (metrics, examples). ``metrics[corruption][method]`` holds the scores, with
-    corruption ``noise_s<sigma>`` per level and ``erase``; ``metrics["noise"]`` repeats the
-    first level (the one the text discusses) and ``metrics["best"][corruption]`` names the
-    restorer with the best PSNR. ``examples`` keeps the first ``n_examples`` faces of every
-    output, keyed ``<corruption>.<method>``, plus ``clean``.
+    Returns (metrics, examples, restored). ``metrics[damage][method]`` holds the scores, with
+    damage ``noise_s<sigma>`` per level and ``erase``; ``metrics["noise"]`` repeats the first
+    level (the one the text discusses) and ``metrics["best"][damage]`` names the restorer
+    with the best PSNR. ``examples`` keeps the first ``n_examples`` faces of every output
+    (keys from example_key), plus ``clean``. ``restored`` holds every restored face (float32,
+    all faces) of the first noise level and of the erased block, keyed
+    names.method_key(restorer, damage), for the jobs that reuse them.
     """
 
-    def score(restored, mask=None):
+    def score(restored, region=None):
         return mean_image_metrics(
-            clean, restored, mask, bootstrap=bootstrap, **(image_metrics or {})
+            clean, restored, region, bootstrap=bootstrap, **(image_metrics or {})
         )
 
     clean = _stack(clean)
-    damaged, mask = corrupt(clean, seed, noise_sigmas, erase_size, erase_position)
+    damaged, mask = split_damage(damage_arrays(damaged, mask), noise_sigmas)
     runs = {}
     options = denoiser_options or {}
-    for key, noisy in damaged.items():
-        if key == "erase":
-            continue
+    for key in [damage for damage in damage_keys(noise_sigmas) if damage != ERASE]:
+        noisy = damaged[key]
         outputs = {"corrupted": noisy, "vae": vae_restore(model, noisy)}
         outputs |= {name: DENOISERS[name](noisy, **options.get(name, {})) for name in denoisers}
         runs[key] = outputs
-    erased = damaged["erase"]
-    runs["erase"] = {
+    erased = damaged[ERASE]
+    runs[ERASE] = {
         "corrupted": erased,
         "vae": vae_inpaint(model, erased, mask, inpaint_iterations),
         "biharmonic": inpaint_biharmonic(erased, mask),
     }
 
     metrics = {
-        corruption: {method: score(out) for method, out in outputs.items()}
-        for corruption, outputs in runs.items()
+        damage: {method: score(out) for method, out in outputs.items()}
+        for damage, outputs in runs.items()
     }
-    for method, out in runs["erase"].items():
-        region = score(out, mask)
-        metrics["erase"][method] |= {f"region_{key}": value for key, value in region.items()}
+    for method, out in runs[ERASE].items():
+        metrics[ERASE][method] |= _region(score(out, mask))
     examples = {"clean": clean[:n_examples]}
     examples |= {
-        f"{corruption}.{method}": out[:n_examples]
-        for corruption, outputs in runs.items()
+        example_key(damage, method): out[:n_examples]
+        for damage, outputs in runs.items()
         for method, out in outputs.items()
     }
-    metrics["noise"] = metrics[noise_key(noise_sigmas[0])]
+    noise = noise_key(noise_sigmas[0])
+    restored = {
+        method_key(method, damage): out
+        for damage in (noise, ERASE)
+        for method, out in runs[damage].items()
+        if method != "corrupted"
+    }
+    metrics["noise"] = metrics[noise]
     # The erased block decides inpainting: outside it every method returns the input.
     metrics["best"] = {
-        corruption: best_method(scores, "region_psnr" if corruption == "erase" else "psnr")
-        for corruption, scores in metrics.items()
+        damage: best_method(scores, "region_psnr" if damage == ERASE else "psnr")
+        for damage, scores in metrics.items()
     }
-    return metrics, examples
+    return metrics, examples, restored
+
+
+# --- chapter 3: the latent search's protocol ------------------------------------------------
+
+
+def choose_rate(validation: dict) -> float:
+    """The rate with the highest validation score ({rate: score}; the first of equals), NaN
+    scores (no validation faces) left out; the first rate when no score is a number."""
+    rates = list(validation)
+    scored = [rate for rate in rates if not np.isnan(validation[rate])]
+    return max(scored, key=validation.get) if scored else rates[0]
+
+
+def search_protocol(
+    model,
+    clean: np.ndarray,
+    damaged: dict,
+    mask,
+    validation: np.ndarray,
+    *,
+    variance: float,
+    seed: int,
+    noise_sigmas,
+    erase_size,
+    erase_position="random",
+    rates,
+    steps: int,
+    inpaint_iterations: int = 1,
+    start=None,
+    image_metrics=None,
+    bootstrap=None,
+    search=latent_search,
+):
+    """Restore the protocol's damaged test faces by latent search, one rate per damage
+    chosen on validation faces, and score them as run_protocol scores its restorers.
+
+    ``clean``, ``damaged`` and ``mask`` are the clean test faces and their damage (see
+    ``corrupt``); ``validation`` are clean validation faces, damaged here the same way from
+    ``seed + 1``. What separates a decoded face from the damaged one per pixel is the
+    decoder's ``variance``, plus the noise variance when denoising. For each damage, every
+    rate of ``rates`` searches the validation faces (``steps`` steps; inpainting starts from
+    the encode-decode passes, ``inpaint_iterations`` of them) and the rate with the best
+    validation PSNR, of the erased block when inpainting, then searches the test faces once.
+    Inpainting of the test faces starts from ``start`` (the test faces' encode-decode
+    inpainting, e.g. chapter 2's) or, without it, from passes run here. ``search`` is the
+    search function (latent_search's signature). Runs under the caller's autocast, if any.
+
+    Returns (metrics, restored): metrics holds the variance, steps and rates, then per damage
+    the test scores (``region_*`` for the erased block), the rate, the validation PSNR of each
+    rate and the objective's trace; restored holds the restored test faces per damage.
+    """
+    clean, validation = _stack(clean), _stack(validation)
+    val_damaged, val_mask = corrupt(validation, seed + 1, noise_sigmas, erase_size, erase_position)
+
+    def score(reference, restored, region=None, intervals=bootstrap):
+        return mean_image_metrics(
+            reference, restored, region, bootstrap=intervals, **(image_metrics or {})
+        )
+
+    metrics = {"decoder_variance": variance, "steps": steps, "rates": rates}
+    restored = {}
+    for key, sigma in zip(damage_keys(noise_sigmas), [*noise_sigmas, 0.0]):
+        erased = key == ERASE
+        # One search per damage; the faces, their mask and where they start differ.
+        run = partial(search, model, variance=variance + sigma**2, steps=steps)
+        val_region = val_mask if erased else None
+        val_start = (
+            vae_inpaint(model, val_damaged[key], val_mask, inpaint_iterations) if erased else None
+        )
+        scores = {}
+        for lr in rates:
+            faces, _ = run(val_damaged[key], mask=val_region, lr=lr, start=val_start)
+            scores[lr] = score(validation, faces, val_region, None)["psnr"]
+            log.info("%s: rate %g, validation psnr %.3f", key, lr, scores[lr])
+        lr = choose_rate(scores)
+        test_start = None
+        if erased:
+            test_start = start
+            if test_start is None:
+                test_start = vae_inpaint(model, damaged[key], mask, inpaint_iterations)
+        region = mask if erased else None
+        restored[key], trace = run(damaged[key], mask=region, lr=lr, start=test_start)
+        metrics[key] = score(clean, restored[key]) | {
+            "rate": lr,
+            "validation_psnr": [scores[rate] for rate in rates],
+            "objective": trace.tolist(),
+        }
+        if erased:
+            metrics[key] |= _region(score(clean, restored[key], mask))
+        log.info(
+            "%s: rate %g, test psnr %.2f, objective %.1f -> %.1f",
+            key,
+            lr,
+            metrics[key]["psnr"],
+            trace[0],
+            trace[-1],
+        )
+    return metrics, restored

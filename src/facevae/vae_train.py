@@ -1,4 +1,5 @@
-"""Training loop of the beta-VAE, with ``evaluate_vae`` beside it, resumable per epoch.
+"""Training loop of the beta-VAE, with ``evaluate_vae`` beside it, resumable per epoch, and
+``train_on_split`` with ``resume_slot``: what one training job of the workflow does.
 
 As for the CNNs, the images sit in one tensor on the device and a batch is an index into it;
 per-batch losses stay on the device until the end of the epoch.
@@ -6,17 +7,20 @@ per-batch losses stay on the device until the end of the epoch.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
-from facevae.files import load_torch, save_torch
+from facevae.files import digest, exclusive, load_torch, save_torch
+from facevae.layers import count_parameters
 from facevae.progress import Progress
-from facevae.runtime import adam, autocast, lr_schedule
-from facevae.vae import reconstruction_error, vae_loss
+from facevae.runtime import Job, adam, autocast, image_tensor, lr_schedule, prepare
+from facevae.vae import build_vae, reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,9 @@ class VAETrainConfig:
     seed: int = 0
     eval_batch_size: int = 1024
     log_every: int = 50
-    precision: str = "fp32"  # "bf16" (mixed, autocast) or "fp32"; see facevae.device
+    # "bf16" (mixed: facevae.runtime.autocast) or "fp32", already settled: "auto" in the
+    # settings becomes the faster one in facevae.runtime.start_job (timed by facevae.precision).
+    precision: str = "fp32"
 
 
 def _rng_state() -> dict:
@@ -229,3 +235,75 @@ def train_vae(
     if progress is not None:
         progress.finish()
     return history
+
+
+@contextlib.contextmanager
+def resume_slot(folder) -> Iterator[Path]:
+    """The resume file of a model folder (``resume.pt``), held by one trainer for the block.
+
+    A lock file beside it keeps out a second trainer (one left running by a killed Snakemake,
+    say): entering raises facevae.files.Busy while another live process holds it. The resume
+    file is not a declared output, so Snakemake keeps it when a job is killed; it is deleted
+    only when the block ends without an error, i.e. after the outputs were written.
+    """
+    folder = Path(folder)
+    with exclusive(folder / ".train.lock"):
+        resume = folder / "resume.pt"
+        yield resume
+        resume.unlink(missing_ok=True)
+
+
+def train_on_split(
+    faces: dict,
+    split: dict,
+    model_args: dict,
+    train_args: dict,
+    job: Job,
+    resume_path=None,
+    label: str | None = None,
+    status=None,
+) -> tuple[torch.nn.Module, dict]:
+    """Build one beta-VAE and train it on a split's training faces, validating on its
+    validation faces, as a training job of the workflow does.
+
+    ``faces["images"]`` are the uint8 images (N, 48, 48), ``split`` the row numbers of each
+    part. ``model_args`` are VAEConfig fields, ``train_args`` VAETrainConfig fields with the
+    seed; ``job`` (see facevae.runtime.start_job) gives the device and the precision, already
+    resolved. The initial weights come from torch's global generator, which the caller has
+    seeded (start_job does). With ``resume_path`` the training continues from, and keeps, a
+    resume state there (see ``train_vae``); with ``label``, a Progress of that name reports on
+    it and keeps the status file ``status``. Returns (model, history), the history with the
+    parameter count and the job's device and precision added.
+    """
+    train_images, val_images = faces["images"][split["train"]], faces["images"][split["val"]]
+    model = prepare(build_vae(**model_args), job.device)
+    cfg = VAETrainConfig(**train_args, precision=job.precision)
+    log.info(
+        "VAE latent %d, beta %g on %s: %d parameters, %s reconstruction, %d train faces",
+        model.config.latent,
+        cfg.beta,
+        job.device,
+        count_parameters(model),
+        cfg.recon,
+        len(train_images),
+    )
+    progress = None
+    if label is not None:
+        progress = Progress(
+            label,
+            epochs=cfg.epochs,
+            batches=-(-len(train_images) // cfg.batch_size),
+            images=len(train_images),
+            status=status,
+        )
+    history = train_vae(
+        model,
+        image_tensor(train_images, job.device),
+        image_tensor(val_images, job.device),
+        cfg,
+        resume_path=resume_path,
+        data_digest=digest(train_images, val_images),
+        progress=progress,
+    )
+    history.update(parameters=count_parameters(model), **job.describe())
+    return model, history

@@ -19,7 +19,7 @@ PRIORS = {"own": "its prior", "fitted": "fitted mixture"}  # the samples of gene
 def _bars_with_intervals(ax, x, cells, key, offset, width, colour, label, capsize):
     """One bar per cell of a JSON result at positions ``x + offset``: 100 x cell[key], with
     the bootstrap interval <key>_ci95_low/high as error bars (none where it is missing)."""
-    value = np.array([100 * (c[key] or 0) for c in cells])
+    value = np.array([100 * (c.get(key) or 0) for c in cells])
     low = np.array([100 * c.get(f"{key}_ci95_low", np.nan) for c in cells])
     high = np.array([100 * c.get(f"{key}_ci95_high", np.nan) for c in cells])
     ax.bar(
@@ -88,12 +88,10 @@ def attribute_change(found: dict, restore_metrics: dict, best: str) -> Figure:
     PSNR, as chapter 2 chooses it. Methods missing from ``found`` are left out."""
     methods = found["methods"]
     classical = best_classical(restore_metrics[found["noise"]])
-    # A VAE's name holds a dot (z256_b0.01), which names.method_key refuses; its keys are
-    # written as scripts/attribute_change.py writes them.
     shown = {
-        f"{best}.reconstruction": "VAE: reconstruction",
-        f"{best}.noise": "VAE: denoising",
-        f"{best}.{ERASE}": "VAE: inpainting",
+        method_key(best, "reconstruction"): "VAE: reconstruction",
+        method_key(best, "noise"): "VAE: denoising",
+        method_key(best, ERASE): "VAE: inpainting",
         method_key("search", "noise"): "latent search: denoising",
         method_key("search", ERASE): "latent search: inpainting",
         method_key(classical, "noise"): f"{method_name(classical)}: denoising",

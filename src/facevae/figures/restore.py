@@ -6,15 +6,8 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from facevae import plotstyle
-from facevae.names import ERASE, noise_key
+from facevae.names import ERASE, example_key, noise_key
 from facevae.report import best_classical
-
-
-def _example(damage: str, method: str) -> str:
-    """Key of one restored face set in restore/examples.npz, as facevae.restore.run_protocol
-    writes it: <damage>.<method>, e.g. noise_s0.1.vae (the damage first, unlike
-    facevae.names.method_key)."""
-    return f"{damage}.{method}"
 
 
 def restoration(examples: dict, metrics: dict, sigma: float, n_faces: int) -> Figure:
@@ -28,16 +21,16 @@ def restoration(examples: dict, metrics: dict, sigma: float, n_faces: int) -> Fi
     blocks = [
         [
             ("original", "clean"),
-            (f"noise σ = {sigma:g}", _example(noise, "corrupted")),
-            ("mean filter", _example(noise, "mean_filter")),
-            (f"{best.replace('_', ' ')} (best classical)", _example(noise, best)),
-            ("VAE", _example(noise, "vae")),
+            (f"noise σ = {sigma:g}", example_key(noise, "corrupted")),
+            ("mean filter", example_key(noise, "mean_filter")),
+            (f"{best.replace('_', ' ')} (best classical)", example_key(noise, best)),
+            ("VAE", example_key(noise, "vae")),
         ],
         [
             ("original", "clean"),
-            ("erased", _example(ERASE, "corrupted")),
-            ("biharmonic", _example(ERASE, "biharmonic")),
-            ("VAE (erased pixels only)", _example(ERASE, "vae")),
+            ("erased", example_key(ERASE, "corrupted")),
+            ("biharmonic", example_key(ERASE, "biharmonic")),
+            ("VAE (erased pixels only)", example_key(ERASE, "vae")),
         ],
     ]
     columns = max(len(block) for block in blocks)

@@ -1,0 +1,77 @@
+# What the rules of rules/beyond.smk take from the settings: input functions and params.
+
+from facevae.variants import compared_seeds
+
+
+def names_pattern(choices):
+    """A wildcard constraint that matches exactly these names (nothing when there are none)."""
+    return "|".join(re.escape(name) for name in choices) or "(?!)"
+
+
+# Multi-task variants train one network per seed (rule train_multitask), the others one per
+# task and seed (train_variant); both leave the same per-task files behind.
+MULTITASK = names_pattern([name for name, v in VARIANTS.items() if v.multitask])
+
+
+SINGLE_TASK = names_pattern([name for name, v in VARIANTS.items() if not v.multitask])
+
+
+IMPROVED = VARIANTS.get(config["beyond"]["improved"])
+
+
+# The fairness view: the classifiers the improved recipe trains.
+FAIRNESS_TASKS = [t for t in CNN_CLASSIFIERS if IMPROVED and t in IMPROVED.tasks]
+
+
+def variant_file(name, task, file, seed):
+    """A file of one chapter-3 training run, or of the chapter-1 model for name "paper"."""
+    if name == "paper":
+        return run_file("cnn", task, file, seed)
+    return out(f"beyond/{name}/{task}/seed{seed}/{file}")
+
+
+def variant_history(name, task, seed):
+    """The training history behind a variant's task: its own, or the shared one of a
+    multi-task variant (in beyond/<variant>/all/)."""
+    if name != "paper" and VARIANTS[name].multitask:
+        task = "all"
+    return variant_file(name, task, "history.json", seed)
+
+
+def get_variant(wildcards):
+    variant = VARIANTS.get(wildcards.variant)
+    task = getattr(wildcards, "task", None)
+    if variant is None or (task is not None and task not in variant.tasks):
+        raise WorkflowError(
+            f"no chapter-3 variant {wildcards.variant!r} for {wildcards.task}; there are:"
+            f" {', '.join(f'{n}/{t}' for n, t in VARIANT_TASKS)}"
+        )
+    return variant
+
+
+def get_variant_model_args(wildcards):
+    return get_variant(wildcards).model_args(config["cnn"])
+
+
+def get_variant_train_args(wildcards):
+    args = get_variant(wildcards).train_args(config["cnn"], config["beyond"]["augment"])
+    return args | {"seed": int(wildcards.seed)}
+
+
+def variant_predictions(part, reference=False):
+    """Input function: the `part` ("val" or "test") predictions of every seed of a variant,
+    or, with `reference`, of what it is compared with (the paper model or the improved
+    recipe, on the seeds they share)."""
+
+    def files(wildcards):
+        variant = get_variant(wildcards)
+        name, seeds = variant.name, variant.seeds
+        if reference:
+            name = variant.reference
+            seeds = compared_seeds(variant, VARIANTS, CNN_SEEDS)
+        return [
+            variant_file(name, wildcards.task, f"{part}_predictions.npz", s)
+            for s in seeds
+        ]
+
+    return files

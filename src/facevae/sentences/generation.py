@@ -1,0 +1,192 @@
+"""Chapter 3's clauses on the VAE: how well each model and prior explains the test faces
+(likelihood bounds, learned mixture against standard prior, what its samples look like to the
+classifiers), restoration by latent search, and how often a restorer changes the predicted
+gender or ethnicity of a face."""
+
+from __future__ import annotations
+
+from facevae.latex import format_number, format_percent, format_setting, interval_of, with_interval
+from facevae.names import ERASE, is_noise_key, method_key, noise_sigma, vae_label, vae_point
+from facevae.report import best_classical, method_name
+from facevae.sentences.beyond import words
+
+PRIORS = ("own", "fitted")  # the prior each VAE samples from: its own, a mixture fitted later
+
+
+def run_label(point: dict, prior: str) -> str:
+    """A VAE and one of its priors: "$z=256$, $\\beta=0.01$, with its standard normal prior"."""
+    if prior == "fitted":
+        kind = "with a mixture fitted to its codes"
+    elif vae_point(point)["prior"] == "gmm":
+        kind = "with its own prior"  # vae_label has already named the mixture
+    else:
+        kind = "with its standard normal prior"
+    return f"{vae_label(point)}, {kind}"
+
+
+def _short_label(point: dict, prior: str) -> str:
+    return f"{vae_label(point)}, {'fitted mixture' if prior == 'fitted' else 'own prior'}"
+
+
+def generation_sentences(tree: dict, points: dict) -> dict[str, str]:
+    """Clauses on generation (``tree``: the stage results by prefix, with
+    ``beyond.generation.<vae>`` and ``beyond.prior_twins``; ``points``: every VAE's grid
+    point by name)."""
+    found = {name: tree[f"beyond.generation.{name}"] for name in points}
+    if not found:
+        return {}
+    key = f"k{max(next(iter(found.values()))['bound_samples'])}"  # the tightest bound
+    runs = [(name, prior) for name in found for prior in PRIORS]
+    best = max(runs, key=lambda run: found[run[0]][run[1]][key])
+    bound = interval_of(found[best[0]][best[1]], key)
+    text = {
+        "beyond.generation.best_bound": (
+            f"{run_label(points[best[0]], best[1])}: "
+            + with_interval(*bound, text=True, unit=" nats per face")
+        )
+    }
+    # Each learned mixture against its standard-prior twin (same latent size and beta), face
+    # by face on the same test faces (rule prior_twins).
+    compared = []
+    for paired in tree.get("beyond.prior_twins", {}).values():
+        change, low, high = interval_of(paired, "difference")
+        clear = "a clear difference" if low > 0 or high < 0 else "no clear difference"
+        size = (change, low, high) if change > 0 else (-change, -high, -low)
+        compared.append(
+            f"at {vae_label(points[paired['twin']])} the learned mixture"
+            f" {'raises' if change > 0 else 'lowers'} the bound, face by face, by"
+            f" {with_interval(*size, text=True, unit=' nats')}, {clear}"
+        )
+    text["beyond.generation.mixture"] = (
+        "; ".join(compared) if compared else "no learned mixture has a standard-prior twin"
+    )
+    confidence = {run: found[run[0]][run[1]]["ethnicity_confidence"] for run in runs}
+    low, high = min(confidence, key=confidence.get), max(confidence, key=confidence.get)
+    real = next(iter(found.values()))["real"]["ethnicity_confidence"]
+    text["beyond.generation.confidence"] = (
+        f"from {format_number(confidence[low])} ({_short_label(points[low[0]], low[1])})"
+        f" to {format_number(confidence[high])} ({_short_label(points[high[0]], high[1])}),"
+        f" against {format_number(real)} on real test faces"
+    )
+    for task in ("gender", "ethnicity"):
+        name, prior = min(runs, key=lambda run: found[run[0]][run[1]][f"{task}_tv"])
+        distance = with_interval(*interval_of(found[name][prior], f"{task}_tv"), text=True)
+        text[f"beyond.generation.{task}_tv"] = (
+            f"{distance}, from the VAE with {run_label(points[name], prior)}"
+        )
+    return text
+
+
+def _search_sentences(tree: dict) -> dict[str, str]:
+    """The latent search against chapter 2's restorers, and the learning rates it chose."""
+    restore, search = tree["restore"], tree["beyond.restore_search"]
+    dB = lambda scores, key: with_interval(*interval_of(scores, key), text=True, unit=" dB")
+    erase, found = restore[ERASE], search[ERASE]
+    beats = found["region_psnr_ci95_low"] > erase["biharmonic"]["region_psnr_ci95_high"]
+    text = {
+        "beyond.search.erase": (
+            f"the latent search scores {dB(found, 'region_psnr')} on the erased block, against "
+            f"{dB(erase['biharmonic'], 'region_psnr')} for biharmonic inpainting and "
+            f"{dB(erase['vae'], 'region_psnr')} for the encode-decode passes, so it "
+            + ("beats" if beats else "does not clearly beat")
+            + " biharmonic inpainting, the goal set for it"
+        )
+    }
+    noise = tree["beyond.attribute_change"]["noise"]
+    scores = restore[noise]
+    classical = best_classical(scores)
+    gap = scores[classical]["psnr"] - scores["vae"]["psnr"]
+    if gap <= 0:
+        verdict = "the encode-decode passes already match the best classical denoiser"
+    else:
+        share = (search[noise]["psnr"] - scores["vae"]["psnr"]) / gap
+        verdict = (
+            f"it closes {format_percent(share)} of the {format_number(gap)} dB gap between the"
+            f" encode-decode passes and the best classical denoiser ({method_name(classical)}), "
+            + ("at least half" if share >= 0.5 else "less than half")
+            + ", the goal set for it"
+        )
+    text["beyond.search.noise"] = (
+        f"at noise level {format_setting(noise_sigma(noise))} the latent search scores "
+        f"{dB(search[noise], 'psnr')}: {verdict}"
+    )
+    # What a restorer that returns a decoded face is up against: how well the VAE renders
+    # the clean faces themselves.
+    clean = tree["vae.best"]["test_psnr"]
+    # One more figure than elsewhere: the two numbers compared here can lie within 0.1 dB.
+    half = format_number(scores["vae"]["psnr"] + gap / 2, 4)
+    text["beyond.search.ceiling"] = (
+        f"the chosen VAE renders the clean test faces themselves at {format_number(clean, 4)} dB,"
+        " so "
+        + (
+            f"halving the gap ({half} dB) would take codes that render noisy faces better than"
+            " the encoder's codes render clean ones"
+            if clean < scores["vae"]["psnr"] + gap / 2
+            else f"halving the gap ({half} dB) is within what its decoder can render"
+        )
+    )
+    chosen = [
+        f"{format_setting(search[key]['rate'])} "
+        + ("for inpainting" if key == ERASE else f"at noise {format_setting(noise_sigma(key))}")
+        for key in [key for key in search if is_noise_key(key)] + [ERASE]
+    ]
+    text["beyond.search.rates"] = (
+        f"of {', '.join(format_setting(rate) for rate in search['rates'])}, validation chose "
+        + ", ".join(chosen[:-1])
+        + f" and {chosen[-1]}"
+    )
+    return text
+
+
+def _attribute_sentences(tree: dict) -> dict[str, str]:
+    """How often the chosen VAE, the best classical denoiser, biharmonic inpainting and the
+    damage itself change the predicted gender or ethnicity of a test face."""
+    attributes = tree["beyond.attribute_change"]
+    methods, best = attributes["methods"], tree["vae.best"]["name"]
+    classical = best_classical(tree["restore"][attributes["noise"]])
+
+    def share(key: str, task: str) -> str:
+        cell = methods[key][task]
+        return with_interval(*interval_of(cell, "changed"), text=True, percent=True, unit=r"\,\%")
+
+    text = {}
+    done = {
+        "reconstruction": "reconstructions",
+        "noise": "denoised faces",
+        ERASE: "inpainted faces",
+    }
+    text["beyond.attributes.best"] = ", ".join(
+        f"its {label} {share(method_key(best, what), 'ethnicity')}" for what, label in done.items()
+    )
+    cells = {
+        group: cell
+        for group, cell in methods[method_key(best, "reconstruction")]["ethnicity"].items()
+        if isinstance(cell, dict) and cell["faces"] > 0
+    }
+    worst = max(cells, key=lambda group: cells[group]["changed"])
+    text["beyond.attributes.worst_group"] = (
+        f"faces labelled {words(worst)}, {format_percent(cells[worst]['changed'])} of which"
+        " change ethnicity in the reconstruction"
+    )
+    text["beyond.attributes.classical"] = (
+        f"{method_name(classical)} changes the predicted ethnicity of "
+        f"{share(method_key(classical, 'noise'), 'ethnicity')} of the noisy faces it restores,"
+        f" and biharmonic inpainting {share(method_key('biharmonic', ERASE), 'ethnicity')} of"
+        " the erased ones"
+    )
+    text["beyond.attributes.gender"] = (
+        f"{share(method_key(best, 'reconstruction'), 'gender')} for the reconstructions and "
+        f"{share(method_key(best, ERASE), 'gender')} for the inpainted faces"
+    )
+    damaged = method_key("corrupted", "noise")
+    text["beyond.attributes.damaged"] = (
+        "the noisy faces themselves, unrestored, change the predicted ethnicity of "
+        f"{share(damaged, 'ethnicity')} and the predicted gender of {share(damaged, 'gender')}"
+    )
+    return text
+
+
+def restoration_sentences(tree: dict) -> dict[str, str]:
+    """Clauses on restoration (``tree``: the stage results by prefix, with ``restore``,
+    ``vae.best``, ``beyond.restore_search`` and ``beyond.attribute_change``)."""
+    return _search_sentences(tree) | _attribute_sentences(tree)

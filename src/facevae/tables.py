@@ -1,0 +1,345 @@
+"""The report's generated LaTeX tables, each built from the stages' JSON and the settings.
+
+Every function takes the loaded results (dictionaries as the stages write them) and returns
+the body of a booktabs tabular for ``\\input`` (facevae.latex.latex_table); the scripts
+table_*.py only read the files and write what these return. Scores are printed with their
+95 % intervals by facevae.latex.with_interval, and a VAE setting is named by
+facevae.names.vae_label.
+"""
+
+from __future__ import annotations
+
+from facevae.data import ETHNICITY_KEYS
+from facevae.latex import (
+    escape_latex,
+    format_number,
+    format_setting,
+    interval_of,
+    latex_table,
+    with_interval,
+)
+from facevae.metrics import HIGHER_IS_BETTER
+from facevae.names import (
+    ERASE,
+    ablation_name,
+    damage_keys,
+    noise_key,
+    noise_sigma,
+    parse_method_key,
+    vae_label,
+    vae_point,
+)
+from facevae.report import baseline_label, best_classical, method_name, readable
+
+NONE = "---"  # a cell with nothing to show
+
+
+def cell(scores: dict, key: str, **options) -> str:
+    """One score of ``scores`` with its interval, when it has one (options: with_interval's)."""
+    return with_interval(*interval_of(scores, key), **options)
+
+
+# --- chapter 1 -------------------------------------------------------------------------------
+
+CNN_ROWS = [  # task, key, label, shown in percent
+    ("gender", "test_accuracy", r"gender accuracy (\%)", True),
+    ("ethnicity", "test_accuracy", r"ethnicity accuracy (\%)", True),
+    ("ethnicity", "test_macro_f1", "ethnicity macro F1", False),
+    ("age", "test_mae", "age MAE (years)", False),
+    ("age", "test_rmse", "age RMSE (years)", False),
+]
+
+
+def cnn_table(metrics: dict[str, dict], paper: dict[str, dict]) -> str:
+    """Every task's test metrics (mean over training seeds with its 95 % interval, spread
+    across seeds) beside the original's published numbers (``paper``: {task: {key: value}},
+    a dash where the original gives none). ``metrics``: each task's metrics.json."""
+    rows = []
+    for task, key, label, percent in CNN_ROWS:
+        scores, published = metrics[task], paper.get(task, {}).get(key)
+        rows.append(
+            [
+                label,
+                cell(scores, key, percent=percent),
+                with_interval(scores[f"{key}_seed_sd"], percent=percent),
+                NONE if published is None else with_interval(published, percent=percent),
+            ]
+        )
+    header = ["", r"mean over seeds [95\,\% interval]", "s.d. across seeds", "original"]
+    return latex_table(header, rows, "lrrr")
+
+
+# --- chapter 2 -------------------------------------------------------------------------------
+
+
+def vae_table(metrics: dict[str, dict], points: dict, best: str, baselines: dict) -> str:
+    """The VAE grid's test metrics, one row per grid point (``metrics``: each point's
+    metrics.json by name; ``points``: the grid points by name; ``best``: the name of the one
+    chosen on validation, marked), below the yardsticks of ``baselines``."""
+
+    def row(label: str, scores: dict, seconds: str = NONE) -> list[str]:
+        # MSE per pixel in thousandths, so that its interval stays short.
+        scores = scores | {
+            k.replace("test_mse", "mse_milli"): 1000 * v
+            for k, v in scores.items()
+            if "test_mse" in k
+        }
+        spread = scores.get("test_psnr_seed_sd")
+        cells = [cell(scores, key) for key in ("test_psnr", "test_ssim", "mse_milli")]
+        return [label, *cells, NONE if spread is None else format_number(spread), seconds]
+
+    rows = [row(baseline_label(name), scores) for name, scores in baselines.items()]
+    for name, scores in metrics.items():
+        label = vae_label(points[name]) + (" (chosen)" if name == best else "")
+        rows.append(row(label, scores, format_number(round(scores["train_seconds"]))))
+    header = ["model", "PSNR (dB)", "SSIM", r"MSE ($10^{-3}$)", "PSNR s.d.", "time (s)"]
+    return latex_table(header, rows, "lrrrrr")
+
+
+def restore_table(metrics: dict, columns: list[tuple[str, str, str]]) -> str:
+    """Every restorer on some damages of restore/metrics.json (``metrics``: {damage: {method:
+    scores}}); ``columns``: (damage, score key, header) each. One row per method seen in
+    those damages, in the order first seen; the best restorer of each column (not the
+    damaged input) in bold, a dash where a method did not run."""
+    methods = list(dict.fromkeys(m for damage, _, _ in columns for m in metrics[damage]))
+    top = {}
+    for damage, key, _ in columns:
+        restored = [v[key] for m, v in metrics[damage].items() if m != "corrupted"]
+        # psnr, region_psnr, ssim, ...: the last word names the metric.
+        top[(damage, key)] = (max if HIGHER_IS_BETTER[key.split("_")[-1]] else min)(restored)
+    rows = []
+    for method in methods:
+        cells = ["VAE" if method == "vae" else escape_latex(method.replace("_", " "))]
+        for damage, key, _ in columns:
+            scores = metrics[damage].get(method)
+            if scores is None:
+                cells.append(NONE)
+                continue
+            best = method != "corrupted" and scores[key] == top[(damage, key)]
+            cells.append(cell(scores, key, bold=best))
+        rows.append(cells)
+    header = ["method"] + [title for _, _, title in columns]
+    return latex_table(header, rows, "l" + "r" * len(columns))
+
+
+def restore_noise_table(metrics: dict, noise_sigmas: list[float]) -> str:
+    """PSNR and SSIM of every restorer at every noise level."""
+    columns = [
+        (noise_key(sigma), key, rf"{name} ($\sigma={format_setting(sigma)}$)")
+        for sigma in noise_sigmas
+        for key, name in (("psnr", "PSNR"), ("ssim", "SSIM"))
+    ]
+    return restore_table(metrics, columns)
+
+
+def restore_erase_table(metrics: dict) -> str:
+    """Every inpainting method on the erased block: whole faces and the block alone."""
+    columns = [
+        (ERASE, "psnr", "PSNR, face"),
+        (ERASE, "region_psnr", "PSNR, block"),
+        (ERASE, "region_ssim", "SSIM, block"),
+        (ERASE, "region_mse", "MSE, block"),
+    ]
+    return restore_table(metrics, columns)
+
+
+# --- chapter 3: the CNN variants -----------------------------------------------------------
+
+PERCENT = ("accuracy", "macro_f1", "recall")  # metrics shown in percent
+IMPROVED_ROWS = {  # task: (key, label) each
+    "gender": [("test_accuracy", r"gender accuracy (\%)")],
+    "ethnicity": [
+        ("test_accuracy", r"ethnicity accuracy (\%)"),
+        ("test_macro_f1", r"ethnicity macro F1 (\%)"),
+    ],
+    "age": [("test_mae", "age MAE (years)"), ("test_rmse", "age RMSE (years)")],
+}
+# The score each task is judged by in the ablation, and its unit in the header.
+ABLATION = {
+    "gender": ("accuracy", r"accuracy, \%"),
+    "ethnicity": ("accuracy", r"accuracy, \%"),
+    "age": ("mae", "MAE, years"),
+}
+
+
+def _in_percent(key: str) -> bool:
+    return any(name in key for name in PERCENT)
+
+
+def _change(scores: dict, key: str) -> str:
+    """A variant's paired change of ``key`` from its reference, with its interval."""
+    return cell(scores["versus"], f"{key}_diff", signed=True, percent=_in_percent(key))
+
+
+def imbalance_table(paper: dict, variants: dict[str, dict], imbalance: list[str]) -> str:
+    """The imbalance remedies against the paper model on ethnicity: one column per model, the
+    test scores and each class's recall as rows (``paper``: the paper model's ethnicity
+    metrics; ``variants``: {variant: {task: metrics}}; ``imbalance``: the remedies' names)."""
+    models = {"paper model": paper} | {
+        escape_latex(readable(name)): variants[name]["ethnicity"] for name in imbalance
+    }
+    keys = [
+        ("test_accuracy", r"accuracy (\%)"),
+        ("test_macro_f1", r"macro F1 (\%)"),
+        *[
+            (f"test_recall_{group}", rf"recall: {group.replace('_', ' ')} (\%)")
+            for group in ETHNICITY_KEYS
+        ],
+    ]
+    rows = [[label] + [cell(m, key, percent=True) for m in models.values()] for key, label in keys]
+    rows.append(
+        [r"validation macro F1 (\%)"]
+        + [with_interval(m["val_macro_f1"], percent=True) for m in models.values()]
+    )
+    return latex_table([""] + list(models), rows, "l" + "r" * len(models))
+
+
+def improved_table(paper: dict[str, dict], improved: dict[str, dict]) -> str:
+    """The improved recipe against the paper model, task by task: each with its interval and
+    spread across seeds, and the paired change (``paper``, ``improved``: {task: metrics})."""
+    rows = []
+    for task, labels in IMPROVED_ROWS.items():
+        if task not in improved:
+            continue
+        ours, theirs = improved[task], paper[task]
+        for key, label in labels:
+            percent = _in_percent(key)
+            rows.append(
+                [
+                    label,
+                    cell(theirs, key, percent=percent),
+                    with_interval(theirs[f"{key}_seed_sd"], percent=percent),
+                    cell(ours, key, percent=percent),
+                    with_interval(ours[f"{key}_seed_sd"], percent=percent),
+                    _change(ours, key),
+                ]
+            )
+    header = ["", "paper model", "s.d.", "improved", "s.d.", "change"]
+    return latex_table(header, rows, "lrrrrr")
+
+
+def ablation_table(variants: dict[str, dict], improved: str, ablation: list[str]) -> str:
+    """The improved recipe without one ingredient at a time, against the full recipe: the
+    change of the validation score / of the test score with its paired interval, a dash
+    where the ingredient does not touch the task (``variants``: {variant: {task: metrics}};
+    ``improved``: the recipe's name; ``ablation``: the ingredients)."""
+    full = variants[improved]
+    tasks = [task for task in ABLATION if task in full]
+    headline = {task: ABLATION[task][0] for task in tasks}
+    rows = [
+        ["full recipe"]
+        + [
+            f"{with_interval(full[t][f'val_{m}'], percent=_in_percent(m))} / "
+            f"{with_interval(full[t][f'test_{m}'], percent=_in_percent(m))}"
+            for t, m in headline.items()
+        ]
+    ]
+    for ingredient in ablation:
+        runs = variants[ablation_name(improved, ingredient)]
+        row = [f"without {escape_latex(ingredient.replace('_', ' '))}"]
+        for task, metric in headline.items():
+            if task not in runs:
+                row.append(NONE)
+                continue
+            val = runs[task]["versus"][f"val_{metric}_diff"]
+            shown = with_interval(val, signed=True, percent=_in_percent(metric))
+            row.append(f"{shown} / {_change(runs[task], f'test_{metric}')}")
+        rows.append(row)
+    header = [""] + [f"{task} ({ABLATION[task][1]})" for task in tasks]
+    return latex_table(header, rows, "l" + "r" * len(tasks))
+
+
+# --- chapter 3: the VAE ---------------------------------------------------------------------
+
+
+def generation_table(metrics: dict[str, dict], points: dict) -> str:
+    """Per VAE (``metrics``: each one's beyond/generation JSON by name; ``points``: the grid
+    points by name) and prior (its own, a mixture fitted to its codes): the ELBO and the
+    tightest importance-weighted bound on the test faces, and the total variation distance,
+    in points, between the labels the classifiers give its samples and real faces. Only the
+    bound's interval is shown; the ELBO's is about as wide."""
+    rows, k = [], None
+    for name, found in metrics.items():
+        k = max(found["bound_samples"])
+        point = vae_point(points[name])
+        for prior in ("own", "fitted"):
+            scores = found[prior]
+            own = "mixture" if point["prior"] == "gmm" else "normal"
+            rows.append(
+                [
+                    vae_label(point) if prior == "own" else "",
+                    own if prior == "own" else "fitted",
+                    format_number(scores["elbo"]),
+                    cell(scores, f"k{k}"),
+                    cell(scores, "gender_tv", percent=True),
+                    cell(scores, "ethnicity_tv", percent=True),
+                ]
+            )
+    header = [
+        "model",
+        "prior",
+        "ELBO (nats)",
+        f"bound, $k={k}$ (nats)",
+        r"gender TV (\%)",
+        r"ethnicity TV (\%)",
+    ]
+    return latex_table(header, rows, "llrrrr")
+
+
+def restore_search_table(search: dict, restore: dict, noise_sigmas: list[float]) -> str:
+    """Per damage, the latent search (``search``: beyond/restore_search.json) against the
+    damaged input, the best classical restorer and the VAE's encode-decode passes (chapter
+    2's scores, ``restore``: restore/metrics.json). The erased block decides inpainting:
+    outside it every method returns the input."""
+    rows = []
+    for damage in damage_keys(noise_sigmas):
+        key = "region_psnr" if damage == ERASE else "psnr"
+        scores = restore[damage]
+        classical = best_classical(scores, key)
+        if damage == ERASE:
+            label = "erased block"
+        else:
+            label = rf"noise $\sigma={format_setting(noise_sigma(damage))}$"
+        rows.append(
+            [
+                label,
+                cell(scores["corrupted"], key),
+                f"{cell(scores[classical], key)} ({method_name(classical)})",
+                cell(scores["vae"], key),
+                cell(search[damage], key),
+            ]
+        )
+    header = ["damage", "damaged input", "best classical", "VAE passes", "latent search"]
+    return latex_table(header, rows, "lrrrr")
+
+
+APPLIED_TO = {"reconstruction": "clean faces", "noise": "noisy faces", ERASE: "erased faces"}
+
+
+def attribute_change_table(attributes: dict, points: dict, best: str) -> str:
+    """The share of test faces whose predicted gender or ethnicity a restorer changes, one row
+    per restorer and what it undid (``attributes``: beyond/attribute_change.json; ``points``:
+    the VAE grid points by name; ``best``: the chosen VAE's name, marked)."""
+
+    def restorer(name: str) -> str:
+        if name == "corrupted":
+            return "none (the damaged face itself)"
+        if name == "search":
+            return "latent search"
+        if name in points:
+            return f"VAE {vae_label(points[name])}" + (" (chosen)" if name == best else "")
+        return method_name(name)
+
+    rows = []
+    for method, scores in attributes["methods"].items():
+        name, what = parse_method_key(method)
+        rows.append(
+            [
+                restorer(name),
+                APPLIED_TO[what],
+                cell(scores["gender"], "changed", percent=True),
+                cell(scores["ethnicity"], "changed", percent=True),
+            ]
+        )
+    header = ["restorer", "applied to", r"gender changed (\%)", r"ethnicity changed (\%)"]
+    return latex_table(header, rows, "llrr")
