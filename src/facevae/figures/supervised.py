@@ -17,6 +17,7 @@ from torch import nn
 from facevae import SIDE, plotstyle
 from facevae.cnn import TASKS, CNNConfig, FaceCNN, build_cnn
 from facevae.data import ETHNICITY_KEYS, ETHNICITY_NAMES, GENDER_KEYS, GENDER_NAMES
+from facevae.figures import shared_index
 from facevae.figures.data import age_bucket_labels, age_buckets
 from facevae.layers import count_parameters
 from facevae.metrics import confusion
@@ -332,17 +333,6 @@ def gender_by_age(ages, y_true, y_pred, age_edges) -> Figure:
         handles=handles, frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.02)
     )
     return fig
-
-
-def shared_index(predictions: dict[str, dict]) -> np.ndarray:
-    """The test faces (``index``) that every task's predictions list, which must be the same
-    faces in the same order."""
-    tasks = list(predictions)
-    index = predictions[tasks[0]]["index"]
-    for task in tasks[1:]:
-        if not np.array_equal(predictions[task]["index"], index):
-            raise ValueError(f"{task} predictions are in a different order than {tasks[0]}'s")
-    return index
 
 
 def prediction_grid(images, predictions: dict[str, dict], n_faces: int, n_cols: int = 6) -> Figure:

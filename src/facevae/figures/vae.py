@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from facevae import plotstyle
+from facevae.figures import shared_index
 from facevae.metrics import HIGHER_IS_BETTER
 from facevae.names import vae_label
 
@@ -24,17 +25,6 @@ SCORE_LABELS = {
     "ssim": "SSIM (at most 1)",
     "mse": "MSE (pixel values in [0, 1])",
 }
-
-
-def shared_index(evals: dict[str, dict]) -> np.ndarray:
-    """The test faces every model reconstructed, which must be the same faces in the same
-    order: a column or block of a figure is to show one face through all models."""
-    names = list(evals)
-    index = evals[names[0]]["index"]
-    for name in names[1:]:
-        if not np.array_equal(evals[name]["index"], index):
-            raise ValueError(f"{name} reconstructed other test faces than {names[0]}")
-    return index
 
 
 def vae_training(histories: dict[str, dict], points: dict[str, dict]) -> Figure:
