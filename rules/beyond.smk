@@ -84,7 +84,8 @@ rule split_multitask:
 
 
 # Validation and test metrics of a variant over its seeds, and how far it moved each one from
-# its reference (paired bootstrap over the same faces).
+# its reference (two-level bootstrap: seeds, paired by number where both sides have the
+# same, then near-copy groups of the same test faces).
 rule evaluate_variant:
     input:
         val=variant_predictions("val"),
@@ -95,7 +96,8 @@ rule evaluate_variant:
             variant_history(wc.variant, wc.task, seed)
             for seed in get_variant(wc).seeds
         ],
-        code=get_package_modules("metrics"),
+        groups=out("data/groups.npz"),
+        code=get_package_modules("metrics", "stats"),
     output:
         out("beyond/{variant}/{task}/metrics.json"),
     log:
@@ -106,6 +108,8 @@ rule evaluate_variant:
     params:
         bootstrap=config["bootstrap"],
         reference=lambda wc: get_variant(wc).reference,
+        seeds=variant_seeds(),
+        reference_seeds=variant_seeds(reference=True),
     script:
         "../scripts/evaluate_variant.py"
 
@@ -125,7 +129,8 @@ rule fairness:
             for task in FAIRNESS_TASKS
             for seed in IMPROVED.seeds
         ],
-        code=get_package_modules("metrics"),
+        groups=out("data/groups.npz"),
+        code=get_package_modules("metrics", "stats"),
     output:
         out("beyond/fairness.json"),
     log:
@@ -184,25 +189,33 @@ rule table_beyond:
         "../scripts/table_beyond.py"
 
 
-# Generation: for every VAE of both grids (first seed), likelihood bounds on the test faces
-# and faces drawn from its prior and from a mixture fitted to its codes, labelled by the
-# chapter-1 classifiers.
+# Generation: for every VAE of both grids (on each seed of generation_seeds), likelihood
+# bounds on the test faces and faces drawn from its prior and from a mixture fitted to
+# samples of its aggregate posterior, labelled by the chapter-1 classifiers.
 rule generation:
     input:
         faces=out("data/faces.npz"),
         split=out("data/split.npz"),
-        model=run_file("vae", "{vae}", "model.pt"),
+        model=run_file("vae", "{vae}", "model.pt", "{seed}"),
         cnn=[run_file("cnn", task, "model.pt") for task in CNN_CLASSIFIERS],
+        groups=out("data/groups.npz"),
         code=get_package_modules(
-            "generation", "vae", "layers", "cnn", "cnn_train", "metrics", "runtime"
+            "generation",
+            "vae",
+            "layers",
+            "cnn",
+            "cnn_train",
+            "metrics",
+            "stats",
+            "runtime",
         ),
     output:
-        metrics=out("beyond/generation/{vae}.json"),
-        examples=out("beyond/generation/{vae}.npz"),
+        metrics=generation_file("{vae}", "json", "{seed}"),
+        examples=generation_file("{vae}", "npz", "{seed}"),
     log:
-        out("logs/beyond/generation_{vae}.log"),
+        out("logs/beyond/generation_{vae}_seed{seed}.log"),
     benchmark:
-        out("benchmarks/beyond/generation_{vae}.tsv")
+        out("benchmarks/beyond/generation_{vae}_seed{seed}.tsv")
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -223,9 +236,10 @@ rule generation:
         "../scripts/generation.py"
 
 
+# The samples of every VAE on the first seed.
 rule fig_generation:
     input:
-        [out(f"beyond/generation/{name}.npz") for name in GENERATION_NAMES],
+        [generation_file(name, "npz") for name in GENERATION_NAMES],
         code=get_package_modules("figures/beyond", "plotstyle"),
     output:
         figure("generation"),
@@ -241,11 +255,14 @@ rule fig_generation:
         "../scripts/fig_generation.py"
 
 
-# Each learned mixture against its standard-prior twin, face by face on the same test faces.
+# Each learned mixture against its standard-prior twin, seed by seed and face by face on the
+# same test faces, with the difference split into its parts.
 rule prior_twins:
     input:
-        mixtures=[out(f"beyond/generation/{name}.npz") for name in PRIOR_TWINS],
-        twins=[out(f"beyond/generation/{twin}.npz") for twin in PRIOR_TWINS.values()],
+        runs=[generation_file(name, "npz", seed) for name, seed in TWIN_RUNS],
+        groups=out("data/groups.npz"),
+        split=out("data/split.npz"),
+        code=get_package_modules("generation", "stats"),
     output:
         out("beyond/generation/prior_twins.json"),
     log:
@@ -255,18 +272,24 @@ rule prior_twins:
         "../envs/python.yaml"
     params:
         pairs=PRIOR_TWINS,
+        seeds=GENERATION_SEEDS,
+        runs=TWIN_RUNS,
         k=max(GENERATION["bound_samples"]),
         bootstrap=config["bootstrap"],
     script:
         "../scripts/prior_twins.py"
 
 
+# The bounds and label distances of every VAE on the first seed, and each learned mixture
+# against its twin over every seed.
 rule table_generation:
     input:
-        metrics=[out(f"beyond/generation/{name}.json") for name in GENERATION_NAMES],
+        metrics=[generation_file(name, "json") for name in GENERATION_NAMES],
+        twins=out("beyond/generation/prior_twins.json"),
         code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
-        out("generated/table_generation.tex"),
+        generation=out("generated/table_generation.tex"),
+        twins=out("generated/table_prior_twins.tex"),
     log:
         out("logs/report/table_generation.log"),
     localrule: True
@@ -288,8 +311,16 @@ rule restore_search:
         damaged=out("restore/damaged.npz"),
         # chapter 2's inpainting of the erased faces, where the search starts
         restored=out("restore/restored.npz"),
+        groups=out("data/groups.npz"),
         code=get_package_modules(
-            "restore", "names", "generation", "vae", "layers", "metrics", "runtime"
+            "restore",
+            "names",
+            "generation",
+            "vae",
+            "layers",
+            "metrics",
+            "stats",
+            "runtime",
         ),
     output:
         metrics=out("beyond/restore_search.json"),
@@ -313,7 +344,8 @@ rule restore_search:
         "../scripts/restore_search.py"
 
 
-# Whether restoring a face changes the gender or ethnicity the chapter-1 classifiers see.
+# Whether restoring a face changes the gender or ethnicity the chapter-1 classifiers see, and
+# whether each VAE's reconstruction changes more than a blur or PCA at the same PSNR.
 rule attribute_change:
     input:
         faces=out("data/faces.npz"),
@@ -325,8 +357,10 @@ rule attribute_change:
         restored=out("restore/restored.npz"),
         best=out("vae/best.json"),
         search=out("beyond/restore_search.npz"),
+        groups=out("data/groups.npz"),
         code=get_package_modules(
             "attributes",
+            "controls",
             "restore",
             "names",
             "data",
@@ -335,6 +369,7 @@ rule attribute_change:
             "cnn",
             "cnn_train",
             "metrics",
+            "stats",
             "runtime",
         ),
     output:
@@ -370,6 +405,7 @@ rule table_restore_search:
     output:
         search=out("generated/table_restore_search.tex"),
         attributes=out("generated/table_attribute_change.tex"),
+        controls=out("generated/table_attribute_control.tex"),
     log:
         out("logs/report/table_restore_search.log"),
     localrule: True

@@ -75,3 +75,22 @@ def variant_predictions(part, reference=False):
         ]
 
     return files
+
+
+def variant_seeds(reference=False):
+    """Params function: the seed numbers of a variant's predictions files or, with
+    `reference`, of its reference's, in the order of variant_predictions; the intervals pair
+    the two sides seed by seed when these agree."""
+
+    def seeds(wildcards):
+        variant = get_variant(wildcards)
+        if reference:
+            return compared_seeds(variant, VARIANTS, CNN_SEEDS)
+        return list(variant.seeds)
+
+    return seeds
+
+
+# The generation files the twin comparison (prior_twins) pairs, both VAEs of each pair on
+# every seed.
+TWIN_RUNS = [(name, seed) for name in sorted(TWINNED) for seed in GENERATION_SEEDS]

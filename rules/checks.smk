@@ -51,6 +51,20 @@ def check_vae_grid(grids):
             )
 
 
+def check_generation_seeds(generation_seeds, vae_seeds):
+    """The generation table and figure show the VAEs of the first of beyond.generation.seeds,
+    the rest of chapters 2 and 3 those of the first of vae.seeds: they must be the same
+    models, or the report would describe two sets of models as one."""
+    if generation_seeds[0] != vae_seeds[0]:
+        raise WorkflowError(
+            f"beyond.generation.seeds: {generation_seeds} starts with {generation_seeds[0]},"
+            f" but vae.seeds {vae_seeds} starts with {vae_seeds[0]}.\n"
+            "  The generation table and figure show the models of the first seed, the rest of"
+            f" the report those of seed {vae_seeds[0]}; put it first, e.g. beyond.generation.seeds:"
+            f" {[vae_seeds[0]] + [s for s in generation_seeds if s != vae_seeds[0]]}."
+        )
+
+
 def jobs_run_on_this_machine():
     """Whether this is the main Snakemake process and it runs the jobs itself.
 
@@ -102,12 +116,10 @@ def warn_before_long_cpu_training():
     """If VAEs are still to train, torch sees no GPU and one step measured here says the grid
     will take hours, print the expected time and the command of the CPU-budget settings.
     """
-    # Chapter 2's grid trains every seed; the generation grid only the first.
-    jobs = [(name, seed) for name in VAE_GRID for seed in VAE_SEEDS]
-    jobs += [(name, VAE_SEEDS[0]) for name in BEYOND_VAE_GRID]
+    # Chapter 2's grid on every seed, chapter 3's learned-mixture pairs on theirs.
     pending = [
         (name, seed)
-        for name, seed in jobs
+        for name, seed in vae_training_runs()
         if not Path(run_file("vae", name, "model.pt", seed)).exists()
     ]
     if not pending or config["device"] == "cuda":
@@ -154,4 +166,8 @@ check_vae_grid(
         else {}
     )
 )
+if config["beyond"]["enabled"]:
+    check_generation_seeds(
+        config["beyond"]["generation"]["seeds"], config["vae"]["seeds"]
+    )
 check_device(config["device"])

@@ -50,6 +50,34 @@ ALL_VAE_GRID = VAE_GRID | BEYOND_VAE_GRID
 GENERATION_NAMES = list(ALL_VAE_GRID) if BEYOND_ON else []
 # Each learned-mixture VAE and its standard-prior twin (same latent size and beta), if any.
 PRIOR_TWINS = names.prior_twins(ALL_VAE_GRID)
+# Both VAEs of each such pair are trained and scored on every seed of beyond.generation.seeds,
+# to be compared seed by seed; every other VAE is scored on the first of them only, the seed
+# whose results the generation table and figure show.
+GENERATION_SEEDS = GENERATION["seeds"]
+TWINNED = set(PRIOR_TWINS) | set(PRIOR_TWINS.values())
+
+
+def generation_seeds(name):
+    """The training seeds on which chapter 3 scores VAE `name`."""
+    return GENERATION_SEEDS if name in TWINNED else GENERATION_SEEDS[:1]
+
+
+def generation_file(name, ext, seed=None):
+    """A generation job's .json or .npz (`ext`); without a seed, that of the first seed."""
+    seed = GENERATION_SEEDS[0] if seed is None else seed
+    return out(f"beyond/generation/{name}/seed{seed}.{ext}")
+
+
+def vae_training_runs():
+    """Every VAE training job of the run as (grid point, seed): chapter 2's grid on each of
+    vae.seeds and, with chapter 3, each VAE on the seeds it is scored on."""
+    jobs = [(name, seed) for name in VAE_GRID for seed in config["vae"]["seeds"]]
+    jobs += [
+        (name, seed) for name in GENERATION_NAMES for seed in generation_seeds(name)
+    ]
+    return list(dict.fromkeys(jobs))
+
+
 BEYOND_FIGURES = ["fairness", "generation", "attribute_change"] if BEYOND_ON else []
 BEYOND_TABLES = (
     [
@@ -57,8 +85,10 @@ BEYOND_TABLES = (
         "table_improved",
         "table_ablation",
         "table_generation",
+        "table_prior_twins",
         "table_restore_search",
         "table_attribute_change",
+        "table_attribute_control",
     ]
     if BEYOND_ON
     else []

@@ -54,6 +54,7 @@ rule group_faces:
 rule split:
     input:
         out("data/groups.npz"),
+        code=get_package_modules("data", "groups"),
     output:
         split=out("data/split.npz"),
         sizes=out("data/split.json"),

@@ -18,7 +18,7 @@ SUMMARY_PARTS = {
     },
     **({"beyond.fairness": out("beyond/fairness.json")} if BEYOND_ON else {}),
     **{
-        f"beyond.generation.{name}": out(f"beyond/generation/{name}.json")
+        f"beyond.generation.{name}": generation_file(name, "json")
         for name in GENERATION_NAMES
     },
     **(
@@ -50,12 +50,13 @@ def get_summary_settings():
     """Settings the report quotes (epochs, batch size, ...) and the original's published
     numbers, so that no number in the LaTeX is typed by hand."""
     return {
-        "config.cnn": config["cnn"],
+        "config.cnn": config["cnn"] | {"first_seed": CNN_SEEDS[0]},
         "config.bootstrap": config["bootstrap"],
         "config.image_metrics": config["image_metrics"],
         "config.split": config["split"],
         "config.vae": {k: v for k, v in config["vae"].items() if k != "grid"}
         | {
+            "first_seed": VAE_SEEDS[0],
             "grid_size": len(VAE_GRID),
             "latents": sorted({p["latent"] for p in VAE_GRID.values()}),
             "betas": sorted({p["beta"] for p in VAE_GRID.values()}, reverse=True),
@@ -70,7 +71,10 @@ def get_summary_settings():
         }
         | {
             "generation": {k: v for k, v in GENERATION.items() if k != "grid"}
-            | {"largest_k": max(GENERATION["bound_samples"])}
+            | {
+                "largest_k": max(GENERATION["bound_samples"]),
+                "first_seed": GENERATION_SEEDS[0],
+            }
         },
         "paper": config["paper"],
     }
@@ -86,12 +90,11 @@ def get_training_jobs():
                 run_file("cnn", task, "history.json", seed),
                 out(f"benchmarks/cnn/train_{task}_seed{seed}.tsv"),
             )
-    for name in ALL_VAE_GRID:
-        for seed in VAE_SEEDS:
-            jobs[f"vae.{name}.seed{seed}"] = (
-                run_file("vae", name, "history.json", seed),
-                out(f"benchmarks/vae/train_{name}_seed{seed}.tsv"),
-            )
+    for name, seed in vae_training_runs():
+        jobs[f"vae.{name}.seed{seed}"] = (
+            run_file("vae", name, "history.json", seed),
+            out(f"benchmarks/vae/train_{name}_seed{seed}.tsv"),
+        )
     for name, variant in VARIANTS.items():
         for task in ["all"] if variant.multitask else variant.tasks:
             for seed in variant.seeds:

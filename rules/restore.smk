@@ -8,7 +8,8 @@ rule damage_faces:
         split=out("data/split.npz"),
         code=get_package_modules("restore", "names"),
     output:
-        out("restore/damaged.npz"),
+        test=out("restore/damaged.npz"),
+        val=out("restore/damaged_val.npz"),
     log:
         out("logs/restore/damage_faces.log"),
     localrule: True
@@ -16,6 +17,7 @@ rule damage_faces:
         "../envs/python.yaml"
     params:
         damage=get_damage_settings(),
+        validation_faces=config["restore"]["validation_faces"],
     script:
         "../scripts/damage_faces.py"
 
@@ -26,8 +28,10 @@ rule restore_faces:
         split=out("data/split.npz"),
         model=out("vae/best/model.pt"),
         damaged=out("restore/damaged.npz"),
+        val_damaged=out("restore/damaged_val.npz"),
+        groups=out("data/groups.npz"),
         code=get_package_modules(
-            "restore", "names", "layers", "vae", "metrics", "runtime"
+            "restore", "names", "layers", "vae", "metrics", "stats", "runtime"
         ),
     output:
         metrics=out("restore/metrics.json"),

@@ -31,7 +31,7 @@ rule train_cnn:
 
 
 # Test metrics of one task over all its seeds: the mean, the spread across seeds and a
-# bootstrap interval over test faces.
+# two-level bootstrap interval (seeds, then near-copy groups of test faces).
 rule evaluate_cnn:
     input:
         predictions=expand(
@@ -45,7 +45,8 @@ rule evaluate_cnn:
         histories=expand(
             run_file("cnn", "{{task}}", "history.json", "{seed}"), seed=CNN_SEEDS
         ),
-        code=get_package_modules("metrics"),
+        groups=out("data/groups.npz"),
+        code=get_package_modules("metrics", "stats"),
     output:
         out("cnn/{task}/metrics.json"),
     log:

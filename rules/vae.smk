@@ -81,13 +81,16 @@ rule evaluate_vae:
         "../scripts/evaluate_vae.py"
 
 
-# One grid point's numbers over its seeds: mean, spread and bootstrap interval.
+# One grid point's numbers over its seeds: mean, spread and a two-level bootstrap interval
+# (seeds, then near-copy groups of test faces).
 rule vae_metrics:
     input:
         test=expand(out("vae/{{vae}}/seed{seed}/test_eval.npz"), seed=VAE_SEEDS),
         val=expand(out("vae/{{vae}}/seed{seed}/val_metrics.json"), seed=VAE_SEEDS),
         histories=expand(out("vae/{{vae}}/seed{seed}/history.json"), seed=VAE_SEEDS),
-        code=get_package_modules("metrics"),
+        groups=out("data/groups.npz"),
+        split=out("data/split.npz"),
+        code=get_package_modules("metrics", "stats"),
     output:
         out("vae/{vae}/metrics.json"),
     log:
@@ -106,7 +109,8 @@ rule vae_baselines:
     input:
         faces=out("data/faces.npz"),
         split=out("data/split.npz"),
-        code=get_package_modules("baselines", "metrics"),
+        groups=out("data/groups.npz"),
+        code=get_package_modules("baselines", "metrics", "stats"),
     output:
         out("vae/baselines.json"),
     log:

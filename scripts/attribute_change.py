@@ -1,8 +1,5 @@
-"""Chapter 3: does restoring a face change who the classifiers think it is? For every VAE
-(reconstruction, denoising, inpainting), the latent search and the classical restorers, the
-share of test faces whose predicted gender or ethnicity differs from that of the clean face,
-overall and per true ethnicity, with bootstrap intervals (facevae.attributes). Chapter 2's
-restorations (the classical ones and the chosen VAE's) and the search's are read, not redone."""
+"""Chapter 3: how often restorers change the predicted gender or ethnicity of a test face, each
+VAE against a blur and PCA at its PSNR (facevae.attributes); chapter 2's faces are reused."""
 
 import logging
 
@@ -10,7 +7,7 @@ from facevae import attributes
 from facevae.cnn import load_cnn
 from facevae.files import load_npz, read_json, write_json
 from facevae.names import noise_key
-from facevae.restore import from_grey, split_damage
+from facevae.restore import from_grey, split_damage, vae_restore
 from facevae.runtime import autocast, start_job
 from facevae.vae import load_vae
 
@@ -25,16 +22,18 @@ damaged, mask = split_damage(load_npz(inputs.damaged), protocol["noise_sigmas"])
 noise, chapter2 = noise_key(protocol["noise_sigmas"][0]), load_npz(inputs.restored)
 chosen = read_json(inputs.best)["name"]  # the VAE whose restorations chapter 2 made
 outputs = attributes.chapter_two_restorations(damaged, chapter2, noise, protocol["denoisers"])
+val, val_reconstructions = from_grey(faces["images"][split["val"]]), {}
 for name, path in zip(params.vaes, inputs.vaes):
     model, reuse = load_vae(path, job.device), chapter2 if name == chosen else None
     with autocast(job.device, job.precision):
         outputs |= attributes.vae_restorations(
             name, model, clean, damaged, mask, noise, protocol["inpaint_iterations"], reuse
         )
+        val_reconstructions[name] = vae_restore(model, val)
 outputs |= attributes.search_restorations(load_npz(inputs.search), noise)
 classifiers = {task: load_cnn(path, job.device) for task, path in zip(params.tasks, inputs.cnn)}
-groups = attributes.ethnicity_groups(faces["ethnicity"][split["test"]])
-found = attributes.attribute_changes(
-    classifiers, clean, outputs, groups, params.bootstrap, job.precision
+near = load_npz(inputs.groups)["group"][split["test"]]  # near-copy groups of the test faces
+found = attributes.attribute_study(
+    classifiers, faces, split, near, outputs, val_reconstructions, params.bootstrap, job.precision
 )
-write_json(snakemake.output[0], {"noise": noise, "methods": found})
+write_json(snakemake.output[0], {"noise": noise} | found)

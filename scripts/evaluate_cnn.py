@@ -1,5 +1,5 @@
 """Test metrics of one task's CNNs over all their seeds: the mean over seeds, its spread and
-a bootstrap interval over test faces (every seed's model scored on the same resampled faces)."""
+a two-level bootstrap interval (seeds, then near-copy groups of the test faces)."""
 
 import logging
 
@@ -13,6 +13,7 @@ classes = None if task == "age" else GENDER_KEYS if task == "gender" else ETHNIC
 test = [load_npz(path) for path in given.predictions]
 val = [load_npz(path) for path in given.val_predictions]
 histories = [read_json(path) for path in given.histories]
-metrics = cnn_metrics(test, val, histories, classes, **snakemake.params.bootstrap)
+groups = load_npz(given.groups)["group"][test[0]["index"]]  # of the faces scored, in order
+metrics = cnn_metrics(test, val, histories, classes, **snakemake.params.bootstrap, groups=groups)
 write_json(snakemake.output[0], metrics)
 logging.info("%s", metrics)

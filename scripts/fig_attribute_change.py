@@ -1,7 +1,7 @@
-"""Chapter 3: the share of test faces whose predicted gender (top) or ethnicity (bottom)
+"""Chapter 3: the share of test faces whose predicted gender (top) or ethnicity (middle)
 changes when a face is restored, per true ethnicity, for the chosen VAE (reconstruction,
-denoising, inpainting), the latent search and the best classical restorers, with 95 %
-intervals."""
+denoising, inpainting), the latent search and the best classical restorers, and (bottom) the
+chosen VAE's reconstruction beside a blur and PCA at the same PSNR, with 95 % intervals."""
 
 from facevae import plotstyle
 from facevae.figures import beyond

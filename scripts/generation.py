@@ -1,6 +1,7 @@
-"""Chapter 3, generation, for one VAE: likelihood bounds on the test faces under its own
-prior and under a mixture fitted to its posterior means, and faces drawn from each prior,
-labelled by the chapter-1 classifiers (facevae.generation.generation_protocol)."""
+"""Chapter 3, generation, for one VAE and training seed: likelihood bounds on the test faces
+under its own prior and under a mixture fitted to samples of its aggregate posterior, and
+faces drawn from each prior, labelled by the chapter-1 classifiers
+(facevae.generation.generation_protocol)."""
 
 import logging
 
@@ -29,9 +30,11 @@ result, arrays = generation_protocol(
     seed=params.seed,
     n_examples=params.n_examples,
     bootstrap=params.bootstrap,
+    groups=load_npz(inputs.groups)["group"][split["test"]],  # near-copy groups of test faces
+    model_seed=int(snakemake.wildcards.seed),
     precision=job.precision,
 )
 write_json(snakemake.output.metrics, result)
-# A few samples of each prior, and each test face's bound with the most samples (for paired
-# comparisons between models on the same faces).
+# A few samples of each prior, and each test face's bound with the most samples and its parts
+# (for comparisons between models seed by seed and face by face, rule prior_twins).
 save_npz(snakemake.output.examples, **arrays)

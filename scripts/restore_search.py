@@ -10,6 +10,7 @@ from facevae.generation import decoder_variance
 from facevae.names import ERASE, method_key
 from facevae.restore import from_grey, search_protocol, split_damage, to_grey
 from facevae.runtime import autocast, image_tensor, start_job
+from facevae.stats import DESCRIBE, part_groups
 from facevae.vae import load_vae
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -26,11 +27,13 @@ clean, validation = (
     from_grey(val[: params.validation_faces]),
 )
 damaged, mask = split_damage(load_npz(inputs.damaged), settings["noise_sigmas"])
+near = part_groups(load_npz(inputs.groups), split, "test")  # near-copy groups of test faces
+settings = settings | {"bootstrap": settings["bootstrap"] | {"groups": near}}
 start = load_npz(inputs.restored)[method_key("vae", ERASE)]  # chapter 2's inpainting
 with autocast(job.device, job.precision):
     metrics, restored = search_protocol(
         model, clean, damaged, mask, validation, variance=variance, start=start, **settings
     )
-write_json(snakemake.output.metrics, metrics)
+write_json(snakemake.output.metrics, metrics | {"interval": DESCRIBE["groups"]})
 # Every restored face in grey levels (for the attribute check).
 save_npz(snakemake.output.restored, **{key: to_grey(faces) for key, faces in restored.items()})

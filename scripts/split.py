@@ -5,6 +5,7 @@ import sys
 
 from facevae.data import DataError, split_indices
 from facevae.files import load_npz, save_npz, write_json
+from facevae.groups import faces_with_copy_elsewhere
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 group = load_npz(snakemake.input[0])["group"]
@@ -16,5 +17,6 @@ except DataError as err:
     sys.exit(1)
 save_npz(snakemake.output.split, **parts)
 sizes = {name: len(index) for name, index in parts.items()}
+sizes["test_faces_with_copy_elsewhere"] = faces_with_copy_elsewhere(group, parts, "test")
 write_json(snakemake.output.sizes, sizes)
 logging.info("split sizes: %s", sizes)

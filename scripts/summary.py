@@ -28,7 +28,9 @@ restore["winner"] = {damage: method_name(m) for damage, m in restore["best"].ite
 provenance = collect(Path(__file__).parent, snakemake.config, histories, benchmarks)
 summary = merge_parts(parts | params.settings | {"provenance": provenance})
 # Clauses whose truth depends on the results, chosen from them (never typed in the .tex).
-summary |= report_sentences(parts, params.settings["paper"], params.beyond, params.vae_points)
+summary |= report_sentences(
+    parts, params.settings["paper"], params.beyond, params.vae_points, params.synthetic
+)
 if params.beyond["enabled"]:
     summary["beyond.smallest_class"] = smallest_class(parts).replace("_", " ")
 summary["data.synthetic"] = params.synthetic

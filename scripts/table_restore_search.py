@@ -1,11 +1,12 @@
 """LaTeX tables of chapter 3's restoration results: the latent search against chapter 2's
-restorers, and the share of faces whose predicted gender or ethnicity a restorer changes
-(facevae.tables.restore_search_table, attribute_change_table)."""
+restorers, the share of faces whose predicted gender or ethnicity a restorer changes, and each
+VAE against a blur and PCA at its PSNR (facevae.tables.restore_search_table,
+attribute_change_table, attribute_control_table)."""
 
 import logging
 
 from facevae.files import read_json, write_text
-from facevae.tables import attribute_change_table, restore_search_table
+from facevae.tables import attribute_change_table, attribute_control_table, restore_search_table
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params, inputs = snakemake.params, snakemake.input
@@ -14,4 +15,5 @@ write_text(snakemake.output.search, restore_search_table(search, restore, params
 attributes = read_json(inputs.attributes)
 best = read_json(inputs.best)["name"]
 write_text(snakemake.output.attributes, attribute_change_table(attributes, params.points, best))
+write_text(snakemake.output.controls, attribute_control_table(attributes, params.points, best))
 logging.info("%d restorations", len(attributes["methods"]))

@@ -1,5 +1,5 @@
 """Reconstruction yardsticks for the VAE table: the mean face and PCA, fitted on the training
-faces and scored on the test faces like every VAE."""
+faces and scored on the test faces like every VAE, with intervals over near-copy groups."""
 
 import logging
 
@@ -8,17 +8,22 @@ import numpy as np
 from facevae.baselines import mean_face, pca_reconstructions
 from facevae.files import load_npz, write_json
 from facevae.metrics import image_metrics, mean_intervals, summarise
+from facevae.stats import DESCRIBE, part_groups
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = snakemake.params
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
 train, test = (faces["images"][split[p]].astype(np.float32) / 255 for p in ("train", "test"))
+bootstrap = params.bootstrap | {
+    "groups": part_groups(load_npz(snakemake.input.groups), split, "test")
+}
 
 outputs = {"mean_face": mean_face(train, test)}
 outputs |= {f"pca{k}": out for k, out in pca_reconstructions(train, test, params.pca).items()}
 metrics = {}
 for name, recon in outputs.items():
     per_image = image_metrics(test, recon, **params.image_metrics)
-    metrics[name] = summarise(per_image) | mean_intervals(per_image, **params.bootstrap)
+    metrics[name] = summarise(per_image) | mean_intervals(per_image, **bootstrap)
+    metrics[name]["interval"] = DESCRIBE["groups"]
     logging.info("%s: %s", name, metrics[name])
 write_json(snakemake.output[0], metrics)

@@ -10,17 +10,22 @@ import torch
 from facevae import SIDE
 from facevae.attributes import (
     attribute_changes,
+    attribute_study,
     change_shares,
     chapter_two_restorations,
+    controlled_shares,
     ethnicity_groups,
     predicted_labels,
     search_restorations,
     vae_restorations,
 )
 from facevae.cnn import build_cnn
+from facevae.controls import blur
 from facevae.data import ETHNICITY_KEYS
 from facevae.names import method_key, parse_method_key
-from facevae.restore import corrupt, vae_inpaint, vae_restore
+from facevae.report import flatten
+from facevae.restore import corrupt, from_grey, vae_inpaint, vae_restore
+from facevae.synthetic import make_faces
 from facevae.vae import build_vae
 
 BOOTSTRAP = {"resamples": 200, "seed": 0}
@@ -191,3 +196,112 @@ def test_search_restorations_from_grey_levels():
 
 def test_a_vae_key_keeps_the_dot_of_its_name():
     assert parse_method_key(method_key("z256_b0.01", "erase")) == ("z256_b0.01", "erase")
+
+
+def test_copies_of_a_face_are_drawn_together():
+    """Each face three times over: with its near-copy groups the interval of a share is that
+    of the faces once each, in every ethnicity too; without, it narrows."""
+    rng = np.random.default_rng(5)
+    flips = rng.random(120) < 0.3
+    copies, near = np.repeat(np.arange(120), 3), np.repeat(np.arange(120), 3)
+    original = {"gender": np.zeros(360, dtype=int)}
+    predicted = {"gender": flips[copies].astype(int)}
+    groups = {"a": np.arange(180), "b": np.arange(180, 360)}
+    grouped = change_shares(original, predicted, groups, BOOTSTRAP, near)["gender"]
+    loose = change_shares(original, predicted, groups, BOOTSTRAP)["gender"]
+    once = change_shares(
+        {"gender": np.zeros(120, dtype=int)},
+        {"gender": flips.astype(int)},
+        {"a": np.arange(60), "b": np.arange(60, 120)},
+        BOOTSTRAP,
+    )["gender"]
+    width = lambda cell: cell["changed_ci95_high"] - cell["changed_ci95_low"]  # noqa: E731
+    for cell, alone, free in ((grouped, once, loose), (grouped["b"], once["b"], loose["b"])):
+        assert width(cell) == pytest.approx(width(alone))
+        assert width(cell) > 1.4 * width(free)
+
+
+# --- the VAE against a blur and PCA at the same PSNR ----------------------------------------
+
+
+def test_shares_count_only_correctly_labelled_faces_and_pair_them():
+    correct = np.array([1, 1, 1, 1, 0, 1], dtype=bool)  # face 4 is mislabelled on the clean face
+    changed = {
+        "vae": np.array([1, 1, 0, 1, 1, 0], dtype=bool),
+        "blur": np.array([0, 1, 0, 0, 0, 0], dtype=bool),
+        "pca": np.array([1, 1, 0, 1, 0, 0], dtype=bool),
+    }
+    ethnicity = {"a": np.array([0, 1, 4]), "b": np.array([2, 3, 5]), "c": np.array([], int)}
+    near = np.arange(6)
+    shares = controlled_shares(changed, correct, ethnicity, near, BOOTSTRAP)
+    assert shares["faces"] == 5
+    assert shares["vae"]["changed"] == pytest.approx(0.6)
+    assert shares["blur"]["changed"] == pytest.approx(0.2)
+    assert shares["pca"]["changed"] == pytest.approx(0.6)
+    blurred = shares["paired"]["blur"]
+    assert blurred["difference"] == pytest.approx(0.4)
+    assert blurred["difference_ci95_low"] <= 0.4 <= blurred["difference_ci95_high"]
+    # The VAE and PCA change the same faces: a difference of exactly zero, no clear verdict.
+    assert shares["paired"]["pca"] == {
+        "difference": 0.0,
+        "difference_ci95_low": 0.0,
+        "difference_ci95_high": 0.0,
+        "verdict": "unclear",
+    }
+    assert list(shares["paired"]) == ["blur", "pca"]  # the VAE is not paired with itself
+    assert shares["a"]["faces"] == 2 and shares["a"]["vae"]["changed"] == 1.0
+    assert shares["a"]["blur"]["changed"] == 0.5
+    assert shares["b"]["faces"] == 3 and shares["b"]["vae"]["changed"] == pytest.approx(1 / 3)
+    assert shares["c"] == {"faces": 0}
+    assert not none_inside(shares)
+    json.dumps(shares, allow_nan=False)
+
+
+def test_shares_draw_whole_near_copy_groups():
+    """With every face in one near-copy group each resample draws that group whole: the
+    interval collapses onto the share; with a group per face it does not."""
+    correct = np.ones(8, dtype=bool)
+    changed = {"vae": np.arange(8) % 2 == 0, "blur": np.zeros(8, dtype=bool)}
+    ethnicity = {"a": np.arange(8)}
+    one = controlled_shares(changed, correct, ethnicity, np.zeros(8, int), BOOTSTRAP)
+    assert one["vae"]["changed_ci95_low"] == one["vae"]["changed_ci95_high"] == 0.5
+    paired = one["paired"]["blur"]
+    assert paired["difference_ci95_low"] == paired["difference_ci95_high"] == 0.5
+    assert paired["verdict"] == "higher"
+    apart = controlled_shares(changed, correct, ethnicity, np.arange(8), BOOTSTRAP)
+    assert apart["vae"]["changed_ci95_low"] < 0.5 < apart["vae"]["changed_ci95_high"]
+
+
+def test_a_vae_that_blurs_matches_its_blur_control(classifiers):
+    """End to end on synthetic faces: a stand-in VAE whose reconstruction is a blur of sigma
+    1.5 is matched by a blur of about that sigma, and changes the labels of about the same
+    faces; PCA is matched on the validation faces too."""
+    faces = make_faces(150, seed=4, duplicate_fraction=0)
+    split = {"train": np.arange(80), "val": np.arange(80, 115), "test": np.arange(115, 150)}
+    near = np.arange(35) // 2  # pairs of test faces as near copies
+    test, val = (from_grey(faces["images"][split[part]]) for part in ("test", "val"))
+    key = method_key("z3_b0.01", "reconstruction")
+    outputs = {key: blur(test, 1.5), "gaussian.noise": test.copy()}
+    found = attribute_study(
+        classifiers, faces, split, near, outputs, {"z3_b0.01": blur(val, 1.5)}, BOOTSTRAP
+    )
+    assert list(found["methods"]) == [key, "gaussian.noise"]
+    result = found["controls"][key]
+    assert list(result) == ["vae", "blur", "pca", "gender", "ethnicity"]
+    assert result["blur"]["sigma"] == pytest.approx(1.5, rel=0.02)
+    assert result["blur"]["val_psnr"] == pytest.approx(result["vae"]["val_psnr"], abs=0.005)
+    assert 1 <= result["pca"]["components"] <= 80
+    for which in ("vae", "blur", "pca"):
+        cell = result[which]
+        assert cell["test_psnr_ci95_low"] <= cell["test_psnr"] <= cell["test_psnr_ci95_high"]
+    assert result["blur"]["test_psnr"] == pytest.approx(result["vae"]["test_psnr"], abs=0.05)
+    for task in classifiers:
+        shares = result[task]
+        labels = predicted_labels(classifiers, test)[task]
+        assert shares["faces"] == int((labels == faces[task][split["test"]]).sum())
+        if shares["faces"]:
+            assert abs(shares["paired"]["blur"]["difference"]) <= 0.1
+            assert set(shares["paired"]) == {"blur", "pca"}
+    assert not none_inside(found)
+    json.dumps(found, allow_nan=False)
+    assert flatten(found, "beyond.attribute_change")  # the summary takes every value

@@ -69,6 +69,17 @@ def test_vae_grid_entries_sharing_a_folder_stop_the_run(tmp_path):
     ) in message
 
 
+@workflow
+def test_generation_seeds_that_skip_the_first_vae_seed_stop_the_run(tmp_path):
+    settings = "vae:\n  seeds: [1, 2]\nbeyond:\n  generation:\n    seeds: [0, 1, 2]\n"
+    result, message = dry_run_with(tmp_path, settings)
+    assert result.returncode != 0
+    assert (
+        "beyond.generation.seeds: [0, 1, 2] starts with 0, but vae.seeds [1, 2] starts with 1"
+    ) in message
+    assert "e.g. beyond.generation.seeds: [1, 0, 2]" in message
+
+
 def _torch_sees_cuda() -> bool:
     import torch
 

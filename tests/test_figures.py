@@ -499,3 +499,40 @@ def test_attribute_change_methods_and_shares():
     assert first == pytest.approx(np.linspace(-0.32, 0.32, 5))
     assert ax_ethnicity.get_xlabel() == "true ethnicity"
     assert ax_gender.get_ylabel() == "gender changed (%)"
+
+
+def test_attribute_change_adds_the_controls_of_the_chosen_vae():
+    best = "z8_b1"
+
+    def task(vae, blur, pca):
+        cell = {}
+        for key in ETHNICITY_KEYS:
+            cell[key] = {"faces": 5}
+            for which, share in (("vae", vae), ("blur", blur), ("pca", pca)):
+                cell[key][which] = {
+                    "changed": share,
+                    "changed_ci95_low": share / 2,
+                    "changed_ci95_high": share * 2,
+                }
+        cell[ETHNICITY_KEYS[-1]] = {"faces": 0}  # no correctly labelled face in the group
+        return cell
+
+    shares = {"changed": 0.1} | {key: {"faces": 5, "changed": 0.1} for key in ETHNICITY_KEYS}
+    found = {
+        "noise": "noise_s0.1",
+        "methods": {f"{best}.reconstruction": {"gender": shares, "ethnicity": shares}},
+        "controls": {f"{best}.reconstruction": {"ethnicity": task(0.3, 0.1, 0.2)}},
+    }
+    _, metrics = restore_results()
+    fig = beyond.attribute_change(found, metrics, best)
+    assert len(fig.axes) == 3
+    ax = fig.axes[2]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["VAE: reconstruction", "blur, same PSNR", "PCA, same PSNR"]
+    heights = bar_heights(ax)
+    assert heights[0][:4] == pytest.approx([30] * 4) and heights[0][4] == 0
+    assert heights[1][0] == pytest.approx(10) and heights[2][0] == pytest.approx(20)
+    # without the controls of the chosen VAE: the two panels of before
+    del found["controls"]
+    assert len(beyond.attribute_change(found, metrics, best).axes) == 2
+    plt.close("all")

@@ -1,6 +1,8 @@
-"""Chapter 3 generation: the mixture prior by hand, its training, the likelihood bounds,
-the fitted mixture, the label distances and the protocol of one VAE."""
+"""Chapter 3 generation: the mixture prior by hand, its training, the likelihood bounds and
+their parts, the fitted mixture, the label distances, the protocol of one VAE and the
+seed-by-seed comparison of a learned mixture with its standard-prior twin."""
 
+import json
 import math
 
 import numpy as np
@@ -12,6 +14,9 @@ from scipy.stats import norm
 from facevae.cnn import build_cnn
 from facevae.files import save_torch
 from facevae.generation import (
+    BOUND_PARTS,
+    bound_parts,
+    compare_twins,
     decoder_variance,
     fit_mixture,
     generate,
@@ -20,8 +25,11 @@ from facevae.generation import (
     label_shares,
     likelihood_bounds,
     log_weights,
+    posterior_means,
+    posterior_samples,
     sample_scores,
     total_variation,
+    variance_term,
 )
 from facevae.layers import checkpoint
 from facevae.runtime import image_tensor
@@ -172,10 +180,28 @@ def test_likelihood_bounds_use_the_first_k_of_the_same_draws(trained_gmm_vae):
     bounds = likelihood_bounds(model, x, [5, 1, 20], 0.02, priors, batch_size=len(x), seed=3)
     with torch.no_grad():
         w = log_weights(model, x, 20, 0.02, priors, torch.Generator().manual_seed(3))["own"]
-    assert list(bounds["own"]) == ["k1", "k5", "k20", "elbo"]
+    assert list(bounds["own"]) == ["k1", "k5", "k20", "elbo", "recon", "kl"]
     for k in (1, 5, 20):
         assert bounds["own"][f"k{k}"] == pytest.approx(iw_bound(w, k).numpy(), abs=1e-4)
     assert bounds["own"]["elbo"] == pytest.approx(w.mean(dim=1).numpy(), abs=1e-4)
+
+
+def test_the_elbo_is_reconstruction_plus_the_variance_constant_minus_the_kl(trained_gmm_vae):
+    """Face by face, on the same draws: the ELBO splits exactly into its three parts (up to
+    float32 rounding of the log-weights), and the constant is -P/2 log(2 pi s2)."""
+    model, x, _, _ = trained_gmm_vae
+    model.eval()
+    priors = {"own": model.prior, "normal": StandardNormalPrior(4)}
+    bounds = likelihood_bounds(model, x, [1, 10], 0.02, priors, batch_size=16, seed=2)
+    constant = variance_term(0.02, 48 * 48)
+    assert constant == pytest.approx(-0.5 * 2304 * math.log(2 * math.pi * 0.02))
+    for name in priors:
+        parts = bounds[name]["recon"] + constant - bounds[name]["kl"]
+        assert bounds[name]["elbo"] == pytest.approx(parts, abs=1e-2)
+        assert (bounds[name]["recon"] < 0).all()
+    # Both priors see the same draws: the same reconstruction term, different KLs.
+    assert np.array_equal(bounds["own"]["recon"], bounds["normal"]["recon"])
+    assert not np.allclose(bounds["own"]["kl"], bounds["normal"]["kl"])
 
 
 def test_a_fitted_mixture_finds_two_clusters():
@@ -186,6 +212,33 @@ def test_a_fitted_mixture_finds_two_clusters():
     assert centres == pytest.approx([-3, 3], abs=0.15)
     assert torch.softmax(prior.logits, 0).tolist() == pytest.approx([0.5, 0.5], abs=0.05)
     assert not prior.means.requires_grad
+
+
+def test_a_mixture_fitted_to_posterior_samples_does_not_collapse():
+    """An untrained encoder's posteriors are wide (variance near 1) around means that barely
+    move from face to face. A mixture fitted to the means is a spike where the bound's draws
+    never fall (its bound collapses by thousands of nats, as at beta = 1); one fitted to
+    samples of the aggregate posterior keeps their spread and scores near the standard prior
+    those posteriors match."""
+    torch.manual_seed(0)
+    model = build_vae(latent=3, **TINY)
+    x = image_tensor(make_faces(60, seed=2)["images"], "cpu")
+    train, test = x[:40], x[40:]
+    samples = posterior_samples(model, train, draws=2, seed=0)
+    means = posterior_means(model, train)
+    assert samples.shape == (80, 3)
+    assert (samples.var(axis=0) > 100 * means.var(axis=0)).all()
+    assert np.array_equal(samples, posterior_samples(model, train, draws=2, seed=0))
+    variance = decoder_variance(model, test)
+    priors = {
+        "normal": StandardNormalPrior(3),
+        "samples": fit_mixture(samples, 2),
+        "means": fit_mixture(means, 2),
+    }
+    bounds = likelihood_bounds(model, test, [10], variance, priors)
+    normal, fitted, collapsed = (bounds[name]["k10"].mean() for name in priors)
+    assert fitted > normal - 2
+    assert collapsed < normal - 1000
 
 
 def test_generated_faces_and_label_distances(trained_gmm_vae):
@@ -235,20 +288,34 @@ def protocol_run():
         bootstrap={"resamples": 50, "seed": 0},
     )
     run = lambda: generation_protocol(model, x, truth, classifiers, **settings)  # noqa: E731
-    return run(), run()
+    return (
+        run(),
+        run(),
+        lambda **changed: generation_protocol(model, x, truth, classifiers, **settings | changed),
+    )
 
 
 def test_generation_protocol_of_an_untrained_vae(protocol_run):
-    (result, arrays), _ = protocol_run
+    (result, arrays), *_ = protocol_run
     assert list(result) == [
+        "seed",
         "decoder_variance",
+        "variance_term",
+        "fitted_to",
         "bound_samples",
         "generated_faces",
         "real",
+        "interval",
+        "interval_generated",
         "own",
         "fitted",
     ]
     assert result["decoder_variance"] > 0 and result["bound_samples"] == [1, 4]
+    assert result["variance_term"] == pytest.approx(
+        -0.5 * 2304 * math.log(2 * math.pi * result["decoder_variance"])
+    )
+    # What the mixture was fitted to is recorded, for the text to say.
+    assert result["fitted_to"] == "samples of the aggregate posterior, 1 per training face"
     assert result["generated_faces"] == 10
     assert set(result["real"]) == {"gender_confidence", "ethnicity_confidence"}
     for prior in ("own", "fitted"):
@@ -263,14 +330,146 @@ def test_generation_protocol_of_an_untrained_vae(protocol_run):
             assert sum(scores[f"{task}_shares"]) == pytest.approx(1)
             assert 1 / classes <= scores[f"{task}_confidence"] <= 1
     assert result["own"]["k4"] != result["fitted"]["k4"]  # two priors, two bounds
-    assert list(arrays) == ["own", "fitted", "bound_own", "bound_fitted"]
+    assert list(arrays) == [
+        "own",
+        "fitted",
+        "bound_own",
+        "kl_own",
+        "bound_fitted",
+        "kl_fitted",
+        "recon",
+        "variance_term",
+        "seed",
+    ]
     assert arrays["own"].shape == (3, 48, 48) and arrays["fitted"].shape == (3, 48, 48)
-    assert arrays["bound_own"].dtype == np.float32 and arrays["bound_own"].shape == (12,)
-    # The saved per-face bounds are those of the largest k, whose mean the result reports.
+    assert arrays["bound_own"].dtype == np.float64 and arrays["bound_own"].shape == (12,)
+    assert arrays["recon"].shape == arrays["kl_fitted"].shape == (12,)
+    assert arrays["variance_term"] == result["variance_term"] and arrays["seed"] == 0
+    # The saved per-face bounds are those of the largest k, whose mean the result reports,
+    # and the saved parts are those whose means it reports.
     assert arrays["bound_fitted"].mean() == pytest.approx(result["fitted"]["k4"], rel=1e-5)
+    assert arrays["recon"].mean() == pytest.approx(result["own"]["recon"], rel=1e-9)
+    assert arrays["kl_own"].mean() == pytest.approx(result["own"]["kl"], rel=1e-9)
 
 
 def test_generation_protocol_is_repeatable(protocol_run):
-    (result, arrays), (again, arrays_again) = protocol_run
+    (result, arrays), (again, arrays_again), _ = protocol_run
     assert again == result
     assert all(np.array_equal(arrays[key], arrays_again[key]) for key in arrays)
+
+
+# --- a learned mixture against its standard-prior twin -------------------------------------
+
+
+def _run(bound, recon, kl, constant, seed):
+    """Hand-made generation arrays of one model and seed: per-face bound, reconstruction term
+    and KL under its own prior, and the decoder-variance constant."""
+    return {
+        "bound_own": np.asarray(bound, dtype=float),
+        "recon": np.asarray(recon, dtype=float),
+        "kl_own": np.asarray(kl, dtype=float),
+        "variance_term": np.float64(constant),
+        "seed": np.int64(seed),
+    }
+
+
+def test_bound_parts_sum_to_the_bound_face_by_face():
+    run = _run([-10.0, -12.5], [-3.0, -4.0], [2.0, 1.5], -5.5, seed=0)
+    parts = bound_parts(run)
+    assert parts["variance"].tolist() == [-5.5, -5.5]
+    assert parts["minus_kl"].tolist() == [-2.0, -1.5]
+    assert parts["iw_gap"].tolist() == pytest.approx([0.5, -1.5])  # -10 - (-3 - 5.5 - 2)
+    total = sum(parts[part] for part in BOUND_PARTS)
+    assert total.tolist() == pytest.approx(parts["bound"].tolist(), abs=1e-12)
+
+
+def test_a_sharper_decoder_variance_alone_raises_the_bound_through_its_constant():
+    """Two models that differ only in the fitted decoder variance: the whole difference is the
+    constant's, P/2 log(s2_twin / s2_mixture), and it is named as what carries it."""
+    rng = np.random.default_rng(0)
+    recon, kl = rng.normal(-1152, 20, 30), rng.gamma(5, 4, 30)
+    gap = rng.gamma(1, 1, 30)
+    twin_constant = variance_term(0.0100, 2304)
+    mixture_constant = variance_term(0.0097, 2304)  # 3 % sharper: +35 nats per face
+    twin = {s: _run(recon + twin_constant - kl + gap, recon, kl, twin_constant, s) for s in (0, 1)}
+    mixture = {
+        s: _run(recon + mixture_constant - kl + gap, recon, kl, mixture_constant, s) for s in (0, 1)
+    }
+    result = compare_twins(mixture, twin, resamples=200)
+    shift = 0.5 * 2304 * math.log(0.0100 / 0.0097)
+    assert result["difference"] == pytest.approx(shift)
+    assert result["variance"] == pytest.approx(shift)
+    for part in ("recon", "minus_kl", "iw_gap"):
+        assert result[part] == pytest.approx(0, abs=1e-9)
+    assert result["carried_by"] == "variance" and result["verdict"] == "higher"
+
+
+def test_the_parts_of_a_difference_sum_to_it_exactly():
+    rng = np.random.default_rng(1)
+
+    def model(seed, shift):
+        recon, kl = rng.normal(-1150 + shift, 30, 50), rng.gamma(4, 5, 50)
+        constant = variance_term(0.01 * (1 - shift / 1000), 2304)
+        bound = recon + constant - kl + rng.gamma(2, 1, 50)
+        return _run(bound, recon, kl, constant, seed)
+
+    mixture = {s: model(s, 3.0) for s in (0, 1, 2)}
+    twin = {s: model(s, 0.0) for s in (0, 1, 2)}
+    groups = np.repeat(np.arange(25), 2)  # two faces per near-copy group
+    result = compare_twins(mixture, twin, groups, resamples=300, seed=4)
+    parts = [result[part] for part in BOUND_PARTS]
+    assert sum(parts) == pytest.approx(result["difference"], rel=1e-12, abs=1e-12)
+    for part in ("difference",) + BOUND_PARTS[:-1]:
+        assert result[f"{part}_ci95_low"] <= result[part] <= result[f"{part}_ci95_high"]
+    assert result["seeds"] == [0, 1, 2] and result["faces"] == 50
+    assert result["per_seed"] == pytest.approx(
+        [(mixture[s]["bound_own"] - twin[s]["bound_own"]).mean() for s in (0, 1, 2)]
+    )
+    assert result["difference"] == pytest.approx(np.mean(result["per_seed"]))
+    assert result["difference_sd_seeds"] == pytest.approx(np.std(result["per_seed"], ddof=1))
+    assert "seeds, paired seed by seed" in result["interval"]
+
+
+def test_the_parts_of_two_protocol_runs_sum_to_their_difference(protocol_run):
+    """The same on the files the protocol writes: two runs with different draw seeds, so
+    that their bounds, variances and KLs all differ."""
+    (_, arrays), _, run = protocol_run
+    _, other = run(seed=7)
+    result = compare_twins({0: arrays}, {0: other}, resamples=50)
+    assert result["variance"] != 0 and result["minus_kl"] != 0
+    parts = sum(result[part] for part in BOUND_PARTS)
+    assert parts == pytest.approx(result["difference"], rel=1e-12, abs=1e-12)
+    assert "difference_sd_seeds" not in result  # one seed: no spread over seeds
+    json.dumps(result, allow_nan=False)  # strict JSON
+
+
+def test_identical_twins_differ_by_exactly_zero():
+    rng = np.random.default_rng(2)
+    runs = {
+        s: _run(rng.normal(-100, 5, 20), rng.normal(-80, 5, 20), rng.gamma(3, 1, 20), -10.0, s)
+        for s in (0, 1, 2)
+    }
+    result = compare_twins(runs, dict(runs), np.arange(20) // 4, resamples=100)
+    for part in ("difference",) + BOUND_PARTS:
+        assert result[part] == result[f"{part}_ci95_low"] == result[f"{part}_ci95_high"] == 0
+    assert result["verdict"] == "unclear" and result["per_seed"] == [0, 0, 0]
+
+
+def test_twins_are_paired_by_seed_not_by_position():
+    """Each twin's files given in another order: the pairs are still seed with seed (here
+    identical, so the difference is zero); models of different seeds are not compared."""
+    rng = np.random.default_rng(3)
+    runs = {
+        s: _run(rng.normal(-100, 5, 10), rng.normal(-80, 5, 10), rng.gamma(3, 1, 10), -s, s)
+        for s in (0, 1, 2)
+    }
+    shuffled = {s: runs[s] for s in (2, 0, 1)}
+    result = compare_twins(runs, shuffled, resamples=100)
+    assert result["difference"] == result["difference_ci95_high"] == 0
+    assert result["seeds"] == [0, 1, 2]
+    # By position the seeds would have been compared across: a nonzero difference.
+    by_position = dict(zip((0, 1, 2), shuffled.values()))
+    with pytest.raises(ValueError, match="the file given for seed 0 holds seed 2"):
+        compare_twins(runs, by_position)
+    with pytest.raises(ValueError, match=r"the twins have seeds \[0, 1\], the mixture \[0, 1, 2\]"):
+        compare_twins(runs, {s: runs[s] for s in (0, 1)})

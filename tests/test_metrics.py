@@ -1,5 +1,7 @@
 """Intervals and seed summaries of facevae.metrics on cases known in advance."""
 
+import json
+
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
@@ -234,3 +236,194 @@ def test_fairness_buckets_count_the_right_faces():
         accuracy_by_group(runs, ages, ethnicities, [0, 15, 30], ("w", "b", "a"), 10)
     with pytest.raises(ValueError, match="the first edge"):
         accuracy_by_group(runs, ages, ethnicities, [10, 30, 117], ("w", "b", "a"), 10)
+
+
+# --- intervals over near-copy groups and seeds ------------------------------------------------
+
+
+def _face_bootstrap(statistic, n, resamples, seed):
+    """The face bootstrap the workflow used before near-copy groups: n faces drawn with
+    replacement per resample, the percentile interval of the statistic."""
+    rng = np.random.default_rng(seed)
+    values = np.array([statistic(rng.integers(0, n, n)) for _ in range(resamples)])
+    low, high = np.nanquantile(values, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def _interval(found: dict, key: str) -> tuple[float, float]:
+    return found[f"{key}_ci95_low"], found[f"{key}_ci95_high"]
+
+
+def _width(found: dict, key: str) -> float:
+    low, high = _interval(found, key)
+    return high - low
+
+
+def test_one_face_per_group_gives_the_intervals_of_the_face_bootstrap():
+    rng = np.random.default_rng(10)
+    y_true = rng.integers(0, 3, 240)
+    pred = np.where(rng.random(240) < 0.7, y_true, (y_true + 1) % 3)
+    other = np.where(rng.random(240) < 0.6, y_true, (y_true + 2) % 3)
+    alone = np.arange(240)[::-1]  # any labels, one face each
+    classes = ("a", "b", "c")
+    accuracy = lambda p: lambda idx: (p[idx] == y_true[idx]).mean()  # noqa: E731
+    expected = _face_bootstrap(accuracy(pred), 240, 300, 4)
+    assert bootstrap_interval(accuracy(pred), 240, 300, 4) == expected
+    assert bootstrap_interval(accuracy(pred), 240, 300, 4, groups=alone) == expected
+    one = over_seeds(y_true, [pred], classes, 300, 4, groups=alone)
+    assert _interval(one, "test_accuracy") == expected
+    diff = paired_differences(y_true, [pred], [other], classes, 300, 4, groups=alone)
+    expected_diff = _face_bootstrap(
+        lambda idx: (pred[idx] == y_true[idx]).mean() - (other[idx] == y_true[idx]).mean(),
+        240,
+        300,
+        4,
+    )
+    assert _interval(diff, "test_accuracy_diff") == pytest.approx(expected_diff, abs=1e-15)
+    psnr = rng.normal(25, 3, 240)
+    old = _face_bootstrap(lambda idx: psnr[idx].mean(), 240, 300, 4)
+    summary = seed_summary([{"psnr": psnr}], resamples=300, seed=4, groups=alone)
+    assert _interval(summary, "test_psnr") == old
+    assert _interval(mean_intervals({"psnr": psnr}, resamples=300, seed=4), "test_psnr") == old
+    groups = np.repeat([0, 1], 120)
+    found = group_accuracy(y_true, [pred], groups, ["x", "y"], 300, 4, near_copies=alone)
+    members = np.arange(120, 240)
+    hits = (pred == y_true).astype(float)
+    assert _interval(found["y"], "accuracy") == _face_bootstrap(
+        lambda idx: hits[members[idx]].mean(), 120, 300, 4
+    )
+
+
+def test_near_copies_are_one_piece_of_evidence():
+    """Every face four times over: drawn face by face, the copies pass for four times the
+    evidence and the interval narrows; drawn by group, it is that of the faces once each."""
+    rng = np.random.default_rng(11)
+    y_true = rng.integers(0, 2, 150)
+    pred = np.where(rng.random(150) < 0.75, y_true, 1 - y_true)
+    copies, labels = np.repeat(np.arange(150), 4), np.repeat(np.arange(150), 4)
+    y4, p4 = y_true[copies], pred[copies]
+    once = over_seeds(y_true, [pred], ("a", "b"), 500, 2)
+    grouped = over_seeds(y4, [p4], ("a", "b"), 500, 2, groups=labels)
+    loose = over_seeds(y4, [p4], ("a", "b"), 500, 2)
+    assert _width(grouped, "test_accuracy") > 1.5 * _width(loose, "test_accuracy")
+    assert _interval(grouped, "test_accuracy") == pytest.approx(_interval(once, "test_accuracy"))
+    psnr = rng.normal(25, 3, 150)[copies]
+    assert _width(mean_intervals({"psnr": psnr}, groups=labels), "test_psnr") > 1.5 * _width(
+        mean_intervals({"psnr": psnr}), "test_psnr"
+    )
+    halves = np.repeat([0, 1], 300)
+    by_group = group_accuracy(y4, [p4], halves, ["x", "y"], 500, 2, near_copies=labels)
+    by_face = group_accuracy(y4, [p4], halves, ["x", "y"], 500, 2)
+    for key in ("x", "y", "gap"):
+        assert _width(by_group[key], "accuracy") > 1.5 * _width(by_face[key], "accuracy"), key
+
+
+def test_seeds_that_agree_add_nothing_to_the_interval():
+    rng = np.random.default_rng(12)
+    ages = rng.uniform(1, 90, 200)
+    ours, theirs = ages + rng.normal(0, 5, 200), ages + rng.normal(0, 8, 200)
+    labels = np.arange(200) // 2  # pairs of near-copies
+    one = over_seeds(ages, [ours], None, 300, 1, groups=labels)
+    two = over_seeds(ages, [ours, ours.copy()], None, 300, 1, groups=labels)
+    three = over_seeds(ages, [ours] * 3, None, 300, 1, groups=labels)
+    for key in ("test_mae", "test_rmse"):
+        assert _interval(two, key) == _interval(one, key)
+        assert _interval(three, key) == pytest.approx(_interval(one, key), rel=1e-12)
+    single = paired_differences(ages, [ours], [theirs], None, 300, 1, groups=labels)
+    for paired in (True, False):
+        both = paired_differences(
+            ages, [ours, ours], [theirs, theirs], None, 300, 1, groups=labels, paired=paired
+        )
+        assert _interval(both, "test_mae_diff") == _interval(single, "test_mae_diff")
+    scores = [{"psnr": ours}, {"psnr": ours.copy()}]
+    assert _interval(seed_summary(scores, groups=labels), "test_psnr") == _interval(
+        seed_summary(scores[:1], groups=labels), "test_psnr"
+    )
+    same = group_accuracy(ages > 40, [ours > 40] * 2, labels % 2, ["p", "q"], 300, 1, labels)
+    alone = group_accuracy(ages > 40, [ours > 40], labels % 2, ["p", "q"], 300, 1, labels)
+    assert same == alone
+
+
+def test_a_spread_between_seeds_widens_the_interval():
+    """Three seeds whose errors differ by 5 years and faces that barely vary: the interval of
+    the mean error spans the seeds, one over the faces alone is a fraction of a year wide.
+    Paired seed by seed, a difference that each seed shares with its reference cancels."""
+    rng = np.random.default_rng(13)
+    ages = rng.uniform(20, 60, 300)
+    shifts = [0.0, 5.0, 10.0]
+    runs = [ages + 2 + shift + rng.uniform(0, 0.1, 300) for shift in shifts]
+    one = over_seeds(ages, runs[:1], None, 1000, 0)
+    three = over_seeds(ages, runs, None, 1000, 0)
+    assert _width(one, "test_mae") < 0.05
+    assert _interval(three, "test_mae")[0] < 4 and _interval(three, "test_mae")[1] > 10
+    summary = seed_summary([{"error": r - ages} for r in runs], resamples=1000)
+    assert _interval(summary, "test_error")[0] < 4 and _interval(summary, "test_error")[1] > 10
+    references = [r - 1 for r in runs]  # one year better than each seed's reference
+    paired = paired_differences(ages, runs, references, None, 1000, 0, paired=True)
+    unpaired = paired_differences(ages, runs, references, None, 1000, 0)
+    assert _interval(paired, "test_mae_diff") == pytest.approx((1.0, 1.0))
+    assert _width(unpaired, "test_mae_diff") > 8
+    with pytest.raises(ValueError, match="paired seeds"):
+        paired_differences(ages, runs, references[:2], None, 10, 0, paired=True)
+    truth = ages > 40
+    seeds = [truth] + [~truth] * 2  # a seed right on every face, two never right
+    spread = group_accuracy(truth, seeds, np.zeros(300, int), ["all"], 1000, 0)
+    assert _interval(spread["all"], "accuracy") == (0.0, 1.0)
+
+
+def test_variants_pair_their_seeds_with_the_reference_only_when_they_match():
+    rng = np.random.default_rng(14)
+    y_test = rng.integers(0, 2, 200)
+    seed_right = [rng.random(200) < p for p in (0.6, 0.9)]  # seeds far apart
+    ours = [np.where(right | (rng.random(200) < 0.3), y_test, 1 - y_test) for right in seed_right]
+    reference = [np.where(right, y_test, 1 - y_test) for right in seed_right]
+    runs = {"test": _runs(y_test, *ours), "val": _runs(Y_VAL, Y_VAL, Y_VAL)}
+    ref = {"test": _runs(y_test, *reference), "val": _runs(Y_VAL, Y_VAL, Y_VAL)}
+    labels = np.arange(200) // 4
+    options = dict(resamples=500, groups=labels)
+
+    def compare(**seeds):
+        return variant_metrics(runs, ref, HISTORIES, ("a", "b"), **options, **seeds)
+
+    matched = compare(seeds=[0, 1], reference_seeds=[0, 1])
+    apart, unknown = compare(seeds=[0, 1], reference_seeds=[1, 2]), compare()
+    key = "test_accuracy_diff"
+    assert matched["versus"][key] == apart["versus"][key] == unknown["versus"][key]
+    assert _width(matched["versus"], key) < 0.6 * _width(apart["versus"], key)
+    assert _interval(apart["versus"], key) == _interval(unknown["versus"], key)
+    assert matched["versus"]["interval"].startswith("two-level bootstrap: seeds, paired")
+    assert apart["versus"]["interval"].startswith("two-level bootstrap: each side's seeds")
+    assert matched["interval"] == "two-level bootstrap: seeds, then near-copy groups of test faces"
+    with pytest.raises(ValueError, match="3 seed numbers for 2 predictions files"):
+        variant_metrics(runs, ref, HISTORIES, ("a", "b"), seeds=[0, 1, 2], reference_seeds=[0])
+
+
+def test_metrics_files_say_what_their_intervals_resampled():
+    one = cnn_metrics(_runs(Y_TEST, Y_TEST), _runs(Y_VAL, Y_VAL), HISTORIES[:1], ("a", "b"), 10)
+    two = cnn_metrics(
+        _runs(Y_TEST, Y_TEST, _flip(Y_TEST, [0])), _runs(Y_VAL, Y_VAL, Y_VAL), HISTORIES, None, 10
+    )
+    assert "near-copy groups" in one["interval"] and "no seeds" in one["interval"]
+    assert two["interval"].startswith("two-level bootstrap: seeds, then near-copy groups")
+    json.dumps({"one": one["interval"], "two": two["interval"]}, allow_nan=False)
+
+
+def test_fairness_draws_the_near_copies_of_the_faces_it_scores():
+    """The group labels cover every face of the table and are read through the predictions'
+    index, like the ages and ethnicities."""
+    ages = np.array([5, 70, 14, 15, 29, 30, 40, 50])
+    ethnicities = np.zeros(8, dtype=int)
+    index = np.array([2, 0, 5, 4, 6, 7])
+    y_true = np.array([1, 0, 1, 0, 1, 1])
+    runs = _runs(y_true, np.array([1, 1, 1, 0, 0, 1]), index=index)
+    copies = np.array([0, 1, 0, 2, 3, 4, 4, 4])  # rows 0 and 2 one person; rows 5, 6, 7 another
+    edges = [0, 15, 30, 117]
+    grouped = accuracy_by_group(runs, ages, ethnicities, edges, ("w",), 400, 0, copies)
+    reordered = _runs(y_true, runs[0]["y_pred"])  # the scored faces as a table of their own
+    expected = accuracy_by_group(
+        reordered, ages[index], ethnicities[index], edges, ("w",), 400, 0, copies[index]
+    )
+    assert grouped == expected  # the same labels, reached through the index
+    loose = accuracy_by_group(runs, ages, ethnicities, edges, ("w",), 400, 0)
+    assert grouped["age"]["0-14"] != loose["age"]["0-14"]  # its two faces are one person
+    assert grouped["age"]["0-14"]["accuracy_ci95_low"] == 0.5 == grouped["age"]["0-14"]["accuracy"]

@@ -230,6 +230,36 @@ def test_protocol_scores_every_method_and_names_the_best(tiny_vae):
     assert again == metrics  # the same damage, the same scores
 
 
+def test_protocol_chooses_on_validation_faces_and_pairs_the_vae_with_each_method(tiny_vae):
+    clean, val_clean = blob(4, width=6.0), blob(3, width=3.0)
+    damaged, mask = corrupt(clean, 0, [0.1], [8, 8])
+    val_damaged, val_mask = corrupt(val_clean, 1, [0.1], [8, 8])
+    metrics, _, _ = run_protocol(
+        tiny_vae,
+        clean,
+        damaged,
+        mask,
+        noise_sigmas=[0.1],
+        denoisers=["mean_filter", "median"],
+        validation=(val_clean, val_damaged, val_mask),
+    )
+    for damage, key in (("noise_s0.1", "val_psnr"), ("erase", "val_region_psnr")):
+        scores = metrics[damage]
+        # The damaged input scored on the validation faces is the validation damage itself.
+        region = val_mask if damage == "erase" else None
+        expected = image_metrics(val_clean, val_damaged[damage], region)["psnr"].mean()
+        assert scores["corrupted"][key] == pytest.approx(expected)
+        restorers = [m for m in scores if m != "corrupted"]
+        assert metrics["best"][damage] == max(restorers, key=lambda m: scores[m][key])
+        # The VAE against every other method: the mean of the per-face differences.
+        headline = key.removeprefix("val_")
+        for method, difference in scores["vae"]["versus"].items():
+            gap = scores["vae"][headline] - scores[method][headline]
+            assert difference["mean"] == pytest.approx(gap)
+            assert difference["ci95_low"] <= difference["mean"] <= difference["ci95_high"]
+        assert set(scores["vae"]["versus"]) == set(scores) - {"vae"}
+
+
 def test_protocol_keeps_every_restored_face_of_the_first_level_and_the_erased_block(tiny_vae):
     clean = blob(5, width=6.0)
     damaged, mask = corrupt(clean, 3, [0.1, 0.2], [8, 8])
@@ -284,12 +314,12 @@ def test_the_damage_script_writes_the_protocols_damage_of_the_test_faces(tmp_pat
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (10, SIDE, SIDE), dtype=np.uint8)
     save_npz(tmp_path / "faces.npz", images=images)
-    save_npz(tmp_path / "split.npz", train=np.arange(6), val=np.arange(6, 7), test=np.arange(7, 10))
+    save_npz(tmp_path / "split.npz", train=np.arange(4), val=np.arange(4, 7), test=np.arange(7, 10))
     damage = dict(seed=4, noise_sigmas=[0.1, 0.3], erase_size=[10, 12], erase_position="random")
     snakemake = SimpleNamespace(
         input=SimpleNamespace(faces=tmp_path / "faces.npz", split=tmp_path / "split.npz"),
-        output=[tmp_path / "damaged.npz"],
-        params=SimpleNamespace(damage=damage),
+        output=SimpleNamespace(test=tmp_path / "damaged.npz", val=tmp_path / "val.npz"),
+        params=SimpleNamespace(damage=damage, validation_faces=2),
         log=[tmp_path / "damage.log"],
     )
     runpy.run_path(str(SCRIPTS / "damage_faces.py"), init_globals={"snakemake": snakemake})
@@ -300,6 +330,11 @@ def test_the_damage_script_writes_the_protocols_damage_of_the_test_faces(tmp_pat
     assert np.array_equal(stored["mask"], mask)
     other, _ = corrupt(images[7:].astype(np.float32) / 255, **(damage | {"seed": 5}))
     assert not np.array_equal(stored["noise_s0.1"], other["noise_s0.1"])
+    # The first two validation faces, damaged alike from the next seed.
+    val = load_npz(tmp_path / "val.npz")
+    val_damaged, val_mask = corrupt(images[4:6].astype(np.float32) / 255, **(damage | {"seed": 5}))
+    assert all(np.array_equal(val[key], faces) for key, faces in val_damaged.items())
+    assert np.array_equal(val["mask"], val_mask)
 
 
 def test_grey_levels_round_trip():

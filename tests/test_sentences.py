@@ -3,12 +3,14 @@ Each clause must state the comparison the numbers make."""
 
 import pytest
 
-from facevae.latex import latex_macros
+from facevae.latex import latex_macros, with_interval
 from facevae.sentences import report_sentences, smallest_class
 from facevae.sentences.beyond import beyond_sentences, change_phrase, recipe_phrase
+from facevae.sentences.data import data_sentences
 from facevae.sentences.generation import generation_sentences, restoration_sentences
-from facevae.sentences.supervised import position, supervised_sentences, versus_published
-from facevae.sentences.vae import schedule_phrase, vae_sentences, versus_method
+from facevae.sentences.supervised import recall_by_size, supervised_sentences, versus_published
+from facevae.sentences.vae import schedule_phrase, vae_sentences, versus_method, versus_paired
+from facevae.stats import verdict
 
 
 def scored(key, value, low, high, **more):
@@ -18,25 +20,34 @@ def scored(key, value, low, high, **more):
 # --- chapter 1 -------------------------------------------------------------------------------
 
 
-def test_our_interval_against_the_published_number():
-    assert versus_published(scored("v", 0.92, 0.91, 0.93), "v", 0.90, percent=True) == (
-        r"higher than the original's 90.0\,\% (which lies below our 95\,\% interval)"
+def test_the_original_counts_with_its_own_sampling_error():
+    """0.90 lies below our interval [0.902, 0.922]; with the original's test split as large as
+    ours, the difference's interval is sqrt(2) times as wide and contains zero."""
+    ours = scored("v", 0.912, 0.902, 0.922, test_faces=2370)
+    assert versus_published(ours, "v", 0.90, 2370, percent=True).startswith(
+        r"consistent with the original's 90.0\,\%"
     )
-    assert versus_published(scored("v", 0.92, 0.89, 0.95), "v", 0.90).startswith(
-        "consistent with the original's 0.900"
-    )
-    assert versus_published(scored("v", 5.0, 4.8, 5.2), "v", 6.03).startswith(
-        "lower than the original's 6.03"
-    )
-    assert position(1, 2, 3) == "above" and position(1, 2, 0) == "below"
-    assert position(1, 2, 1.5) == "within"
+    # Against a test split a hundred times larger the original's error hardly counts.
+    assert versus_published(ours, "v", 0.90, 237000).startswith("higher than the original's")
+    clear = scored("v", 5.0, 4.8, 5.2, test_faces=2370)
+    text = versus_published(clear, "v", 6.03, 2370)
+    assert text.startswith("lower than the original's 6.03 (difference")
+    error = 0.4 / (2 * 1.959964) * 2**0.5  # our standard error, and the original's as large
+    low, high = -1.03 - 1.959964 * error, -1.03 + 1.959964 * error
+    assert with_interval(-1.03, low, high, text=True, signed=True, unit="") in text
 
 
 def test_supervised_sentences_cover_every_published_number():
-    tree = {"cnn.age": scored("test_mae", 6.5, 6.4, 6.6) | scored("test_rmse", 8.0, 7.9, 8.1)}
-    text = supervised_sentences(tree, {"cnn": {"age": {"test_mae": 6.03, "test_rmse": 8.55}}})
-    assert text["cnn.age.test_mae"].startswith("higher than")  # 6.03 below [6.4, 6.6]
+    tree = {
+        "cnn.age": scored("test_mae", 6.5, 6.4, 6.6, test_faces=2370)
+        | scored("test_rmse", 8.0, 7.9, 8.1)
+    }
+    paper = {"test_faces": 2370, "cnn": {"age": {"test_mae": 6.03, "test_rmse": 8.55}}}
+    text = supervised_sentences(tree, paper)
+    assert text["cnn.age.test_mae"].startswith("higher than")
     assert text["cnn.age.test_rmse"].startswith("lower than")
+    demo = supervised_sentences(tree, paper, synthetic=True)
+    assert set(demo.values()) == {"not comparable with the original's: these are synthetic faces"}
 
 
 # --- chapter 2 -------------------------------------------------------------------------------
@@ -112,7 +123,7 @@ def test_change_phrases_follow_the_interval():
         r"lowered the MAE by 0.200 years (95\,\% interval 0.100 to 0.300)"
     )
     assert change_phrase(_versus(0.01, -0.01, 0.03), "test_accuracy", "accuracy") == (
-        r"left the accuracy unchanged within noise: +1.00 points (95\,\% interval -1.00 to +3.00)"
+        r"brought no clear change to the accuracy: +1.00 points (95\,\% interval -1.00 to +3.00)"
     )
 
 
@@ -130,14 +141,21 @@ def test_chapter_sentences_come_from_the_numbers():
         "beyond.augment.ethnicity": scores(
             (0.01, -0.01, 0.03), (0, -0.1, 0.1), (0, -0.01, 0.01), 0.6
         ),
-        # removing augment costs gender accuracy on validation, removing age_loss nothing
-        "beyond.improved_without_augment.gender": {"versus": {"val_accuracy_diff": -0.02}},
-        "beyond.improved_without_age_loss.age": {"versus": {"val_mae_diff": -0.1}},
+        # Removing augment clearly costs gender accuracy on test; removing age_loss lowers the
+        # age MAE on validation, but the test interval contains zero: no clear effect either
+        # way. Removing label smoothing clearly lowers the MAE (better): it hurt.
+        "beyond.improved_without_augment.gender": {"versus": _versus(-0.02, -0.03, -0.01)},
+        "beyond.improved_without_age_loss.age": {
+            "versus": _versus(-0.1, -0.3, 0.1, "test_mae") | {"val_mae_diff": -0.1}
+        },
+        "beyond.improved_without_label_smoothing.age": {
+            "versus": _versus(-0.2, -0.3, -0.1, "test_mae")
+        },
     }
     beyond = {
         "imbalance": ["reweight", "augment"],
         "improved": "improved",
-        "ablation": ["augment", "age_loss"],
+        "ablation": ["augment", "age_loss", "label_smoothing"],
         "variants": {"improved": {"tasks": ["age"], "lr_schedule": "onecycle", "lr": 0.003}},
     }
     text = beyond_sentences(tree, beyond, "other")
@@ -149,7 +167,8 @@ def test_chapter_sentences_come_from_the_numbers():
     assert "recall of the smallest class by 20.0 points" in text["beyond.reweight.effect"]
     assert r"peaking at 0.003 after 30\,\% of the batches" in text["beyond.improved.settings"]
     assert text["beyond.ablation.helped"] == "augment"
-    assert text["beyond.ablation.idle"] == "age loss"
+    assert text["beyond.ablation.unclear"] == "age loss"
+    assert text["beyond.ablation.hurt"] == "label smoothing"
     assert recipe_phrase({"tasks": ["age"], "augment": True, "channels": [8, 16, 16]}) == (
         "augment; channels 8, 16, 16"
     )
@@ -166,7 +185,7 @@ def test_fairness_names_the_worst_and_best_group():
     beyond = {"imbalance": [], "improved": "x", "ablation": [], "variants": {"x": {}}}
     text = beyond_sentences(tree, beyond, "other")["beyond.fairness.paper.gender.ethnicity"]
     assert text == (
-        r"from 80.0\,\% (black) to 90.0\,\% (white), a gap of 10.0 points"
+        r"from 80.0\,\% (Black) to 90.0\,\% (White), a gap of 10.0 points"
         r" (95\,\% interval 5.00 to 15.0)"
     )
 
@@ -193,6 +212,7 @@ def _generation(own, fitted, confidence=(0.7, 0.8)):
         )
 
     return {
+        "fitted_to": "samples of the aggregate posterior, 1 per training face",
         "bound_samples": [1, 50],
         "own": prior(own, confidence[0]),
         "fitted": prior(fitted, confidence[1]),
@@ -200,12 +220,23 @@ def _generation(own, fitted, confidence=(0.7, 0.8)):
     }
 
 
+def _twins(difference, low, high, verdict, parts, carried_by, seeds=(0, 1, 2)):
+    """One entry of prior_twins.json: the difference, its verdict and its four parts."""
+    recon, variance, minus_kl, iw_gap = parts
+    return (
+        {"twin": "z4_b1", "k": 50, "seeds": list(seeds), "verdict": verdict}
+        | scored("difference", difference, low, high)
+        | {"recon": recon, "variance": variance, "minus_kl": minus_kl, "iw_gap": iw_gap}
+        | {"carried_by": carried_by}
+    )
+
+
 def test_generation_sentences_name_the_best_run_and_the_twins():
     tree = {
         "beyond.generation.z4_b1": _generation(-2000.0, -1990.0),
         "beyond.generation.z4_b1_gmm3": _generation(-1950.0, -1980.0, (0.6, 0.85)),
         "beyond.prior_twins": {
-            "z4_b1_gmm3": {"twin": "z4_b1"} | scored("difference", -12.3, -15.0, -9.0)
+            "z4_b1_gmm3": _twins(32.0, 25.0, 39.0, "higher", (0.5, 31.0, 0.3, 0.2), "variance")
         },
     }
     text = generation_sentences(tree, POINTS)
@@ -214,14 +245,45 @@ def test_generation_sentences_name_the_best_run_and_the_twins():
         r" (95\,\% interval -1{,}952 to -1{,}948)"
     )
     assert text["beyond.generation.mixture"] == (
-        r"at $z=4$, $\beta=1$ the learned mixture lowers the bound, face by face, by 12.3 nats"
-        r" (95\,\% interval 9.00 to 15.0), a clear difference"
+        r"at $z=4$, $\beta=1$ the learned mixture raises the bound with $k=50$, seed by seed over"
+        r" 3 seeds and face by face, by 32.0 nats (95\,\% interval 25.0 to 39.0), a clear gain;"
+        " of the difference, the reconstruction term +0.500, the decoder-variance constant"
+        " +31.0, the KL term +0.300 and the importance-weighting gap +0.200 nats, so the"
+        " decoder-variance constant carries most of it"
+    )
+    assert text["beyond.generation.fitted_to"] == (
+        "samples of the aggregate posterior, 1 per training face"
     )
     assert text["beyond.generation.confidence"] == (
         r"from 0.600 ($z=4$, $\beta=1$, mixture of $K=3$, own prior) to 0.850 ($z=4$,"
         r" $\beta=1$, mixture of $K=3$, fitted mixture), against 0.900 on real test faces"
     )
     assert generation_sentences({}, {}) == {}
+
+
+def test_a_twin_difference_whose_interval_holds_zero_is_no_clear_difference():
+    """The verdict follows the interval: a lower mean whose interval reaches above zero is no
+    clear difference; a largest part of the other sign runs against it; one seed is said."""
+    tree = {
+        "beyond.generation.z4_b1": _generation(-2000.0, -1990.0),
+        "beyond.generation.z4_b1_gmm3": _generation(-2001.0, -1980.0),
+        "beyond.prior_twins": {
+            "z4_b1_gmm3": _twins(
+                -1.0, -4.0, 2.0, "unclear", (-3.0, 4.0, -1.5, -0.5), "variance", seeds=[0]
+            )
+        },
+    }
+    text = generation_sentences(tree, POINTS)["beyond.generation.mixture"]
+    assert r"lowers the bound with $k=50$, on one seed and face by face, by 1.00 nats" in text
+    assert r"(95\,\% interval -2.00 to 4.00), no clear difference;" in text
+    assert text.endswith(
+        "the KL term -1.50 and the importance-weighting gap -0.500 nats, so the largest part,"
+        " the decoder-variance constant, runs against it"
+    )
+    del tree["beyond.prior_twins"]
+    assert generation_sentences(tree, POINTS)["beyond.generation.mixture"] == (
+        "no learned mixture has a standard-prior twin"
+    )
 
 
 def _restoration_tree(search_erase, search_noise):
@@ -245,7 +307,35 @@ def _restoration_tree(search_erase, search_noise):
         "beyond.attribute_change": {
             "noise": "noise_s0.1",
             "methods": {key: {"gender": cell, "ethnicity": cell} for key in keys},
+            "controls": {"z4_b0.01.reconstruction": _controls()},
         },
+    }
+
+
+def _controlled(faces, vae, blur, pca, blur_gap, pca_gap):
+    """A task cell of attribute_change.json's controls: each share with an interval of
+    +-0.01, and the paired differences with the given intervals and their verdicts."""
+    cell = {"faces": faces}
+    for name, share in (("vae", vae), ("blur", blur), ("pca", pca)):
+        cell[name] = scored("changed", share, share - 0.01, share + 0.01)
+    cell["paired"] = {
+        name: scored("difference", *gap, verdict=verdict(gap[1], gap[2]))
+        for name, gap in (("blur", blur_gap), ("pca", pca_gap))
+    }
+    return cell
+
+
+def _controls():
+    ethnicity = _controlled(2000, 0.12, 0.09, 0.11, (0.03, 0.01, 0.05), (0.01, -0.01, 0.03))
+    ethnicity["black"] = _controlled(300, 0.2, 0.1, 0.2, (0.1, 0.05, 0.15), (0, -0.02, 0.02))
+    ethnicity["white"] = _controlled(900, 0.1, 0.1, 0.1, (0, -0.01, 0.01), (0, -0.01, 0.01))
+    ethnicity["other"] = {"faces": 0}
+    return {
+        "vae": {"val_psnr": 21.31} | scored("test_psnr", 21.2, 21.1, 21.3),
+        "blur": {"sigma": 1.234, "val_psnr": 21.3} | scored("test_psnr", 21.0, 20.9, 21.1),
+        "pca": {"components": 87, "val_psnr": 21.28} | scored("test_psnr", 21.4, 21.3, 21.5),
+        "gender": _controlled(2500, 0.02, 0.03, 0.02, (-0.01, -0.02, -0.005), (0, -0.01, 0.01)),
+        "ethnicity": ethnicity,
     }
 
 
@@ -277,21 +367,127 @@ def test_attribute_sentences_read_the_chosen_vae_and_the_worst_group():
         f"its reconstructions {share}, its denoised faces {share}, its inpainted faces {share}"
     )
     assert text["beyond.attributes.worst_group"] == (
-        r"faces labelled black, 30.0\,\% of which change ethnicity in the reconstruction"
+        r"faces labelled Black, 30.0\,\% of which change ethnicity in the reconstruction"
     )
     assert text["beyond.attributes.classical"].startswith("Gaussian smoothing changes")
 
 
+def test_control_sentences_set_the_vae_beside_a_blur_and_pca_with_intervals():
+    text = restoration_sentences(_restoration_tree(17.0, 22.0))
+    interval = r"(95\,\% interval {} to {})"
+    assert text["beyond.attributes.controls.ethnicity"] == (
+        r"the VAE changes the predicted ethnicity of 12.0\,\% "
+        + interval.format("11.0", "13.0")
+        + r" of the 2000 correctly labelled faces, against 9.00\,\% "
+        + interval.format("8.00", "10.0")
+        + r" for a blur and 11.0\,\% "
+        + interval.format("10.0", "12.0")
+        + " for PCA at the same PSNR"
+    )
+    # Each verdict follows its interval; an interval that holds zero is no clear difference.
+    assert text["beyond.attributes.controls.ethnicity_paired"] == (
+        "face by face, the VAE's share minus the blur's is +3.00 points "
+        + interval.format("+1.00", "+5.00")
+        + ", so the VAE changes more labels than the blur; its share minus PCA's is +1.00 points "
+        + interval.format("-1.00", "+3.00")
+        + ", no clear difference"
+    )
+    assert text["beyond.attributes.controls.gender_paired"].startswith(
+        "face by face, the VAE's share minus the blur's is -1.00 points "
+        + interval.format("-2.00", "-0.500")
+        + ", so the VAE changes fewer labels than the blur"
+    )
+    assert text["beyond.attributes.controls.group"].startswith(
+        "faces whose true ethnicity is Black, where the VAE changes the predicted ethnicity of"
+        r" 20.0\,\% "
+    )
+    assert "of the 300 correctly labelled faces" in text["beyond.attributes.controls.group"]
+    assert text["beyond.attributes.controls.psnr"] == (
+        r"a Gaussian blur of $\sigma=1.23$ pixels and PCA with 87 components reach 21.3 and"
+        " 21.3 dB on the validation faces, against 21.3 dB for the VAE; on the test faces they"
+        " score 21.0 dB "
+        + interval.format("20.9", "21.1")
+        + " and 21.4 dB "
+        + interval.format("21.3", "21.5")
+        + ", the VAE 21.2 dB "
+        + interval.format("21.1", "21.3")
+    )
+
+
+def test_control_sentences_without_correctly_labelled_faces():
+    tree = _restoration_tree(17.0, 22.0)
+    result = tree["beyond.attribute_change"]["controls"]["z4_b0.01.reconstruction"]
+    result["gender"] = {"faces": 0}
+    text = restoration_sentences(tree)
+    assert text["beyond.attributes.controls.gender"].startswith("no test face has its gender")
+    assert text["beyond.attributes.controls.gender_paired"] == "no face to compare"
+
+
 def test_report_sentences_are_keyed_text_and_skip_a_disabled_chapter():
     tree = {
-        "cnn.age": scored("test_mae", 6.5, 6.4, 6.6),
+        "data": {"ethnicity": {"white": 10, "other": 2}, "gender": {"male": 5, "female": 7}},
+        "data.split": {"test_faces_with_copy_elsewhere": 0},
+        "cnn.age": scored("test_mae", 6.5, 6.4, 6.6, test_faces=2370),
         "vae.best": scored("test_psnr", 20.0, 19.9, 20.1),
         "restore": _restore_tree(),
     }
-    paper = {"cnn": {"age": {"test_mae": 6.03}}}
+    paper = {"test_faces": 2370, "cnn": {"age": {"test_mae": 6.03}}}
     text = report_sentences(tree, paper, {"enabled": False}, {})
     assert set(text) == {
+        "text.data.largest_group",
+        "text.data.smallest_group",
+        "text.data.ethnicity_imbalance",
+        "text.data.largest_share",
+        "text.data.gender_balance",
+        "text.data.test_copies",
         "text.cnn.age.test_mae",
         "text.restore.noise.vae_vs_mean_filter",
         "text.restore.erase.vae_vs_biharmonic",
+        "text.restore.noise.vae_ceiling",
     }
+
+
+def test_data_clauses_name_the_groups_the_counts_make():
+    tree = {
+        "data": {
+            "ethnicity": {"white": 50, "black": 30, "south_asian": 8, "other": 12},
+            "gender": {"male": 52, "female": 48},
+        },
+        "data.split": {"test_faces_with_copy_elsewhere": 0},
+    }
+    text = data_sentences(tree)
+    assert (text["data.largest_group"], text["data.smallest_group"]) == ("White", "South Asian")
+    assert text["data.ethnicity_imbalance"] == (
+        "White faces make up 50 rows, against 8 in the smallest group, South Asian"
+    )
+    assert text["data.largest_share"] == r"50.0\,\%"
+    assert text["data.gender_balance"] == "close to balanced"
+    assert text["data.test_copies"].startswith("no copy of a test face")
+    tree["data"]["gender"] = {"male": 70, "female": 30}
+    tree["data.split"]["test_faces_with_copy_elsewhere"] = 3
+    text = data_sentences(tree)
+    assert text["data.gender_balance"] == "unbalanced"
+    assert text["data.test_copies"].startswith("3 test faces still have a copy")
+
+
+def test_recall_of_the_smallest_group_against_the_largest():
+    tree = {
+        "data": {"ethnicity": {"white": 50, "other": 5}},
+        "cnn.ethnicity": {"class": {"white": {"recall": 0.9}, "other": {"recall": 0.4}}},
+    }
+    text = recall_by_size(tree)
+    assert text.startswith(r"the smallest group, Other, has a recall of 40.0\,\% against 90.0")
+    assert "leads one to expect" in text
+    tree["cnn.ethnicity"]["class"]["other"]["recall"] = 0.95
+    assert "costs the smallest group nothing" in recall_by_size(tree)
+
+
+def test_restorers_are_compared_by_their_paired_difference():
+    clear = {"mean": 1.2, "ci95_low": 0.9, "ci95_high": 1.5}
+    assert versus_paired(clear, "the mean filter") == (
+        "higher than that of the mean filter by 1.20 dB (95\\,\\% interval 0.900 to 1.50)"
+    )
+    fall = {"mean": -1.2, "ci95_low": -1.5, "ci95_high": -0.9}
+    assert versus_paired(fall, "X").startswith("lower than that of X by 1.20 dB")
+    unclear = {"mean": 0.1, "ci95_low": -0.2, "ci95_high": 0.4}
+    assert versus_paired(unclear, "X").startswith("close to that of X, with no clear difference")

@@ -204,9 +204,11 @@ def test_only_training_and_evaluation_are_submitted(slurm_run):
     assert counts["evaluate_cnn"] == 3  # one summary over the seeds per task
     # Chapter 2's grid (four points, one seed) is trained, validated and evaluated; the
     # mixture-prior VAE of beyond.generation is only trained, then measured by `generation`,
-    # as is every VAE setting (on its first seed).
+    # as is every VAE setting on its first seed. The mixture and its standard-prior twin
+    # (z4_b1) are also trained and measured on the second seed of beyond.generation.seeds
+    # ([0, 1] in tests/smoke.yaml), to be compared seed by seed: 2 jobs more of each.
     assert counts["validate_vae"] == counts["evaluate_vae"] == 4
-    assert counts["train_vae"] == counts["generation"] == 4 + 1
+    assert counts["train_vae"] == counts["generation"] == 4 + 1 + 2
     assert counts["restore_faces"] == counts["interpolate"] == 1
     assert all(job["State"] == "COMPLETED" for job in jobs)
     # The cheap rules ran on this host: no SLURM job of theirs, a local job in the log.

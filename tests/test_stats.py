@@ -5,7 +5,17 @@ import numpy as np
 import pytest
 
 from facevae.metrics import bootstrap_interval
-from facevae.stats import Groups, interval, mean_interval, paired, two_level, verdict
+from facevae.stats import (
+    DESCRIBE,
+    Groups,
+    describe,
+    interval,
+    mean_interval,
+    paired,
+    part_groups,
+    two_level,
+    verdict,
+)
 
 
 def test_one_face_per_group_draws_what_a_face_bootstrap_draws():
@@ -49,7 +59,7 @@ def test_two_levels_carry_the_seed_variance():
     low, high = two_level(lambda s, f: scores[np.ix_(s, f)].mean(), 3, 500, resamples=2000)
     assert low < -0.6 and high > 0.6
     one = mean_interval(scores[1])
-    assert one["ci95_high"] - one["ci95_low"] < 0.01 and one["sd_seeds"] is None
+    assert one["ci95_high"] - one["ci95_low"] < 0.01 and "sd_seeds" not in one
     three = mean_interval(scores)
     assert (three["ci95_low"], three["ci95_high"]) == (low, high)
     assert three["sd_seeds"] == pytest.approx(1.0, abs=0.01) and three["seeds"] == 3
@@ -82,3 +92,43 @@ def test_verdicts_need_an_interval_that_excludes_zero():
 def test_labels_must_be_one_per_face():
     with pytest.raises(ValueError, match="3 group labels for 4 faces"):
         interval(lambda f: 0.0, 4, [0, 1, 2])
+
+
+def test_seeds_drawn_apart_leave_the_group_draws_alone():
+    """The seeds have a random stream of their own: models that agree seed for seed give the
+    interval of one of them exactly, however many seeds there are."""
+    scores = np.random.default_rng(8).normal(size=300)
+    labels = np.arange(300) // 3
+    one = two_level(lambda s, f: scores[f].mean(), 1, 300, labels, 400, 9)
+    assert one == interval(lambda f: scores[f].mean(), 300, labels, 400, 9)
+    for n_seeds in (2, 5, (2, 3)):
+        assert two_level(lambda s, f: scores[f].mean(), n_seeds, 300, labels, 400, 9) == one
+
+
+def test_sides_with_their_own_seeds_are_drawn_on_their_own():
+    """Two sides of 2 and 3 seeds: each draw gives each side as many seeds as it has, from its
+    own; faces that agree, seeds that differ by a unit on one side only."""
+    drawn = []
+    two_level(lambda s, f: drawn.append(s) or 0.0, (2, 3), 10, resamples=200)
+    assert all(len(a) == 2 and len(b) == 3 for a, b in drawn)
+    assert {int(x) for a, _ in drawn for x in a} == {0, 1}
+    assert {int(x) for _, b in drawn for x in b} == {0, 1, 2}
+    ours = np.array([0.0, 1.0])
+    low, high = two_level(lambda s, f: ours[s[0]].mean() - 0.5, (2, 1), 50, resamples=2000)
+    assert (low, high) == (-0.5, 0.5)
+
+
+def test_the_words_for_each_kind_of_interval():
+    assert describe(1) == describe((1, 1), paired=True) == DESCRIBE["groups"]
+    assert describe(3) == DESCRIBE["two_level"]
+    assert describe(3, paired=True) == DESCRIBE["paired"]
+    assert describe((3, 1)) == DESCRIBE["unpaired"]
+    assert len(set(DESCRIBE.values())) == len(DESCRIBE)
+    assert all("bootstrap" in text for text in DESCRIBE.values())
+
+
+def test_group_labels_of_a_split_part():
+    groups = {"group": np.array([7, 7, 8, 9, 9, 9])}
+    split = {"train": np.array([0, 1, 2]), "test": np.array([5, 3])}
+    assert part_groups(groups, split, "test").tolist() == [9, 9]
+    assert part_groups(groups, split, "train").tolist() == [7, 7, 8]

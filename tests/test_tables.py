@@ -5,10 +5,12 @@ from facevae.htmlreport import table_html
 from facevae.tables import (
     ablation_table,
     attribute_change_table,
+    attribute_control_table,
     cnn_table,
     generation_table,
     imbalance_table,
     improved_table,
+    prior_twins_table,
     restore_erase_table,
     restore_noise_table,
     restore_search_table,
@@ -175,6 +177,28 @@ def test_generation_table_has_two_rows_per_vae():
     assert r"bound, $k=50$ (nats)" in table
 
 
+def test_prior_twins_table_gives_the_difference_and_its_parts():
+    twins = {
+        "z4_b1_gmm3": {"twin": "z4_b1", "seeds": [0, 1, 2]}
+        | scored("difference", 32.0, 4)
+        | scored("recon", 0.5, 1)
+        | scored("variance", 31.0, 3)
+        | scored("minus_kl", -0.3, 0.2)
+        | scored("iw_gap", 0.8, 0.1)
+    }
+    points = {"z4_b1_gmm3": {"latent": 4, "beta": 1, "prior": "gmm", "components": 3}}
+    table = prior_twins_table(twins, points)
+    (row,) = body(table)
+    assert row[:2] == [r"$z=4$, $\beta=1$, mixture of $K=3$", "3"]
+    assert row[2] == r"+32.0 {\scriptsize [+28.0, +36.0]}"
+    assert row[4] == r"+31.0 {\scriptsize [+28.0, +34.0]}"
+    assert row[5] == r"-0.300 {\scriptsize [-0.500, -0.100]}"
+    assert "variance constant" in table and "IW gap" in table
+    (empty,) = body(prior_twins_table({}, points))
+    assert empty[0] == "no learned mixture has a standard-prior twin"
+    assert set(empty[2:]) == {"---"}
+
+
 def test_restore_search_table_sets_the_search_beside_the_best_classical_restorer():
     restore = restore_metrics()
     search = {"noise_s0.1": scored("psnr", 23.0), "erase": scored("region_psnr", 16.0)}
@@ -205,3 +229,58 @@ def test_attribute_change_table_splits_dotted_vae_names():
 def test_the_html_report_keeps_a_cells_interval():
     table = restore_noise_table(restore_metrics(), [0.1])
     assert "<td>22.0 [21.9, 22.1]</td>" in table_html(table, {})
+
+
+def controlled(faces, vae, blur, pca, difference):
+    """A task's cell of attribute_change.json's controls: shares and paired differences."""
+    cell = {"faces": faces}
+    for name, share in (("vae", vae), ("blur", blur), ("pca", pca)):
+        cell[name] = scored("changed", share, 0.01)
+    cell["paired"] = {
+        name: scored("difference", difference, 0.03) | {"verdict": "unclear"}
+        for name in ("blur", "pca")
+    }
+    return cell
+
+
+def test_attribute_control_table_sets_the_vae_beside_its_controls():
+    def result(psnr):
+        return {
+            "vae": {"val_psnr": psnr} | scored("test_psnr", psnr),
+            "blur": {"sigma": 1.234, "val_psnr": psnr} | scored("test_psnr", psnr + 0.1),
+            "pca": {"components": 87, "val_psnr": psnr} | scored("test_psnr", psnr - 0.2),
+            "gender": controlled(900, 0.05, 0.03, 0.04, 0.02),
+            "ethnicity": controlled(0, 0, 0, 0, 0),
+        }
+
+    attributes = {
+        "controls": {
+            "z4_b1.reconstruction": result(18.0),
+            "z256_b0.01.reconstruction": result(21.0),
+        }
+    }
+    points = {"z4_b1": {"latent": 4, "beta": 1}, "z256_b0.01": {"latent": 256, "beta": 0.01}}
+    rows = body(attribute_control_table(attributes, points, "z256_b0.01"))
+    assert len(rows) == 8
+    psnr, setting, gender, ethnicity = rows[:4]  # the chosen VAE first
+    assert psnr[:3] == [
+        r"$z=256$, $\beta=0.01$ (chosen)",
+        "test PSNR (dB)",
+        r"21.0 {\scriptsize [20.9, 21.1]}",
+    ]
+    assert psnr[3:] == [
+        r"21.1 {\scriptsize [21.0, 21.2]}",
+        r"20.8 {\scriptsize [20.7, 20.9]}",
+        "---",
+        "---",
+    ]
+    assert setting[3:5] == [r"$\sigma=1.23$ px", "$k=87$"]
+    assert gender[1] == r"gender changed (\%), 900 faces"
+    assert gender[2:5] == [
+        r"5.00 {\scriptsize [4.00, 6.00]}",
+        r"3.00 {\scriptsize [2.00, 4.00]}",
+        r"4.00 {\scriptsize [3.00, 5.00]}",
+    ]
+    assert gender[5:] == [r"+2.00 {\scriptsize [-1.00, +5.00]}"] * 2
+    assert ethnicity[1:] == [r"ethnicity changed (\%), 0 faces"] + ["---"] * 5
+    assert rows[4][0] == r"$z=4$, $\beta=1$"

@@ -222,7 +222,9 @@ def test_the_choice_of_model_reads_no_test_result(tmp_path):
 
 def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/vae_train.py")
-    assert jobs["train_vae"] == 4 + 1  # the grid and chapter 3's mixture-prior VAE
+    # the grid, chapter 3's mixture-prior VAE, and that VAE and its twin on the second seed of
+    # beyond.generation.seeds
+    assert jobs["train_vae"] == 4 + 1 + 2
     assert "train_cnn" not in jobs and "evaluate_cnn" not in jobs
 
 
@@ -261,20 +263,24 @@ def test_chapter_three_is_built_and_can_be_switched_off(smoke_run, tmp_path):
     # (a float can push the rest of a sentence to the next page: only its opening is sought)
     assert "the latent search scores" in flat and "Generating faces" in flat
     assert summary["text.beyond.search.erase"].startswith("the latent search scores")
-    # the mixture-prior VAE is set against its standard-prior twin (latent 4, beta 1), face by
-    # face: the paired difference is the difference of the two mean bounds
-    assert summary["text.beyond.generation.mixture"].startswith("at latent 4 and beta 1")
-    assert "paired 95 % interval" in summary["text.beyond.generation.mixture"]
-    pair = {k: summary[f"beyond.prior_twins.z4_b1_gmm2.{k}"] for k in ("difference", "twin", "k")}
-    assert pair["twin"] == "z4_b1" and pair["k"] == 5
+    # the mixture-prior VAE is set against its standard-prior twin (latent 4, beta 1), seed by
+    # seed (two seeds in tests/smoke.yaml) and face by face; the difference splits into four
+    # parts that sum to it, and on the first seed it is the difference of the two mean bounds
+    assert summary["text.beyond.generation.mixture"].startswith(r"at $z=4$, $\beta=1$")
+    assert "seed by seed over 2 seeds" in summary["text.beyond.generation.mixture"]
+    twins = "beyond.prior_twins.z4_b1_gmm2"
+    pair = {k: summary[f"{twins}.{k}"] for k in ("difference", "twin", "k")}
+    assert pair["twin"] == "z4_b1" and pair["k"] == 5 and summary[f"{twins}.seeds"] == "0, 1"
+    pair["per_seed"] = [float(v) for v in summary[f"{twins}.per_seed"].split(", ")]
     mean_gap = (
         summary["beyond.generation.z4_b1_gmm2.own.k5"] - summary["beyond.generation.z4_b1.own.k5"]
     )
-    assert pair["difference"] == pytest.approx(mean_gap, rel=1e-3, abs=1e-2)
-    low = summary["beyond.prior_twins.z4_b1_gmm2.difference_ci95_low"]
-    assert (
-        low <= pair["difference"] <= summary["beyond.prior_twins.z4_b1_gmm2.difference_ci95_high"]
-    )
+    assert pair["per_seed"][0] == pytest.approx(mean_gap, rel=1e-3, abs=1e-2)
+    parts = sum(summary[f"{twins}.{part}"] for part in ("recon", "variance", "minus_kl", "iw_gap"))
+    assert parts == pytest.approx(pair["difference"], rel=1e-9, abs=1e-9)
+    low, high = summary[f"{twins}.difference_ci95_low"], summary[f"{twins}.difference_ci95_high"]
+    assert low <= pair["difference"] <= high
+    assert summary["beyond.generation.z4_b1_gmm2.fitted_to"].startswith("samples of the aggregate")
     # off: nothing of it trains again or stays in the report; chapters 1 and 2 are untouched
     workdir = tmp_path / "off"
     shutil.copytree(smoke_run, workdir, symlinks=True)
@@ -433,8 +439,9 @@ def test_rebuilding_the_pdf_only_runs_latex(smoke_run, tmp_path):
 
 @pytest.mark.parametrize(
     ("seeds", "jobs"),
-    # the grid's four points on every seed; chapter 3's two mixture-prior VAEs on the first
-    [("[0]", 4 + 2), ("[0, 1]", 4 * 2 + 2)],
+    # the grid's four points on every seed; chapter 3's two mixture-prior VAEs and their
+    # standard-prior twins (z256_b1, z256_b0.01) on each of beyond.generation.seeds [0, 1, 2]
+    [("[0]", 2 + 4 * 3), ("[0, 1]", 2 * 2 + 4 * 3)],
 )
 def test_hours_of_cpu_training_are_announced_before_the_first_job(tmp_path, seeds, jobs):
     """config.yaml's 200 VAE epochs on a CPU: the run measures a step and says how long."""

@@ -33,13 +33,12 @@ from isal.isal_zlib import error as IsalError
 
 from facevae import SIDE
 
+# The labels' names and JSON keys live with every other name.
+from facevae.names import ETHNICITY_KEYS, ETHNICITY_NAMES, GENDER_KEYS, GENDER_NAMES  # noqa: F401
+
 N_PIXELS = SIDE * SIDE
 COLUMNS = ("age", "ethnicity", "gender", "img_name", "pixels")
 LABEL_RANGES = {"age": (1, 116), "ethnicity": (0, 4), "gender": (0, 1)}
-GENDER_NAMES = ("male", "female")
-ETHNICITY_NAMES = ("White", "Black", "East Asian", "South Asian", "Other")
-GENDER_KEYS = tuple(name.lower() for name in GENDER_NAMES)  # keys in JSON summaries
-ETHNICITY_KEYS = tuple(name.lower().replace(" ", "_") for name in ETHNICITY_NAMES)
 SPLIT_NAMES = ("train", "val", "test")
 OLD_AGE = 80  # the data chapter counts faces older than this
 MAX_NAME_LENGTH = 255  # longest img_name accepted, in characters (like a file name)

@@ -92,3 +92,13 @@ def group_report(faces: dict[str, np.ndarray], group: np.ndarray, pairs, mse, ma
     # Faces that only the near-copy search tied to another face.
     report["near_only_rows"] = report["near_rows"] - report["exact_rows"]
     return report
+
+
+def faces_with_copy_elsewhere(group: np.ndarray, parts: dict[str, np.ndarray], part: str) -> int:
+    """How many faces of ``part`` share their group (an exact or near copy) with a face of
+    another part: zero for a split that keeps groups together, which the report states."""
+    group = np.asarray(group)
+    inside = np.zeros(len(group), dtype=bool)
+    inside[parts[part]] = True
+    outside = np.unique(group[~inside])
+    return int(np.isin(group[parts[part]], outside).sum())

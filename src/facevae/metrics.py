@@ -1,5 +1,11 @@
 """Test-set metrics, computed with scikit-learn and scikit-image so that they mean what their
-documentation says."""
+documentation says.
+
+Every interval here is a percentile bootstrap of facevae.stats: it draws whole near-copy
+groups of faces (``groups``: one label per face scored; None draws faces one by one), and a
+metric over models of several training seeds draws the seeds first (stats.two_level), so its
+interval carries the seed's randomness as well as the faces'.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     root_mean_squared_error,
 )
+
+from facevae import stats
 
 
 def classification_metrics(y_true, y_pred, class_keys) -> dict:
@@ -77,13 +85,36 @@ def _mean_tree(trees: list[dict]) -> dict:
     return out
 
 
-def over_seeds(y_true, predictions, class_keys=None, resamples: int = 2000, seed: int = 0):
+def _per_face(scores: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """Per-face mean over the drawn ``seeds`` (rows of ``scores``, with repeats): each seed
+    drawn counts as often as it was drawn. One row is returned as it is."""
+    if len(scores) == 1:
+        return scores[0]
+    drawn, counts = np.unique(seeds, return_counts=True)
+    return np.average(scores[drawn], axis=0, weights=counts)
+
+
+def _seed_mean(metric, y_true, predictions, seeds, faces) -> float:
+    """The mean of ``metric`` over the models of the drawn ``seeds`` (indices into
+    ``predictions``, with repeats), each scored on the drawn ``faces``; a seed drawn twice is
+    scored once and counted twice."""
+    t = y_true[faces]
+    if len(predictions) == 1:
+        return metric(t, predictions[0][faces])
+    drawn, counts = np.unique(seeds, return_counts=True)
+    return np.average([metric(t, predictions[s][faces]) for s in drawn], weights=counts)
+
+
+def over_seeds(
+    y_true, predictions, class_keys=None, resamples: int = 2000, seed: int = 0, groups=None
+):
     """Test metrics of one task's models, one per training seed, on the same test faces.
 
     Every metric is the mean over seeds. The headline metrics (accuracy, macro F1 and the
     recall of each class, or MAE and RMSE for ``class_keys=None``, the age regression) get
     ``_seed_mean``, ``_seed_sd`` (NaN for one seed) and ``_ci95_low`` / ``_ci95_high``: a
-    bootstrap interval of the seed mean, every model scored on the same resampled faces.
+    two-level bootstrap interval of the seed mean (seeds drawn with replacement, then the
+    near-copy ``groups`` of the faces, every drawn seed's model scored on the same faces).
     """
     y_true = np.asarray(y_true)
     predictions = [np.asarray(p) for p in predictions]
@@ -98,10 +129,10 @@ def over_seeds(y_true, predictions, class_keys=None, resamples: int = 2000, seed
         out.setdefault(name, float(values.mean()))
         out[f"{name}_seed_mean"] = float(values.mean())
         out[f"{name}_seed_sd"] = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
-        statistics[name] = lambda idx, metric=metric: np.mean(
-            [metric(y_true[idx], p[idx]) for p in predictions]
+        statistics[name] = lambda seeds, faces, metric=metric: _seed_mean(
+            metric, y_true, predictions, seeds, faces
         )
-    return out | intervals(statistics, len(y_true), resamples, seed)
+    return out | seed_intervals(statistics, len(predictions), len(y_true), resamples, seed, groups)
 
 
 def _recall(label: int):
@@ -144,48 +175,77 @@ def headline_means(y_true, predictions, class_keys=None, prefix: str = "val_") -
 
 
 def paired_differences(
-    y_true, ours, theirs, class_keys=None, resamples: int = 2000, seed: int = 0
+    y_true,
+    ours,
+    theirs,
+    class_keys=None,
+    resamples: int = 2000,
+    seed: int = 0,
+    groups=None,
+    paired: bool = False,
 ) -> dict:
     """How one set of models (``ours``, one prediction array per seed) differs from another
     (``theirs``) on the same test faces: for every headline metric (with per-class recall),
-    ``<metric>_diff`` = our seed mean minus theirs, and its paired bootstrap interval
-    ``<metric>_diff_ci95_low`` / ``_high`` (both sets scored on the same resampled faces, so
-    what the faces share cancels out). An interval that excludes 0 is a clear difference."""
+    ``<metric>_diff`` = our seed mean minus theirs, and its two-level bootstrap interval
+    ``<metric>_diff_ci95_low`` / ``_high``. Every draw takes the near-copy ``groups`` of the
+    faces once for both sides, so what the faces share cancels out. The seeds are drawn
+    first: with ``paired`` (both sides trained on the same seed numbers, listed in the same
+    order) once, seed ``i`` of ours set against seed ``i`` of theirs; otherwise each side's
+    seeds are drawn on their own, within the same draw of groups. An interval that excludes
+    0 is a clear difference."""
     y_true = np.asarray(y_true)
     ours, theirs = [np.asarray(p) for p in ours], [np.asarray(p) for p in theirs]
+    if paired and len(ours) != len(theirs):
+        raise ValueError(f"paired seeds, but {len(ours)} models against {len(theirs)}")
     out, statistics = {}, {}
     for name, metric in headline_metrics(class_keys, per_class=True).items():
+        mine = np.mean([metric(y_true, p) for p in ours])
+        out[f"{name}_diff"] = float(mine - np.mean([metric(y_true, p) for p in theirs]))
 
-        def difference(idx, metric=metric):
-            t = y_true[idx]
-            mine = np.mean([metric(t, p[idx]) for p in ours])
-            return mine - np.mean([metric(t, p[idx]) for p in theirs])
+        def difference(seeds, faces, metric=metric):
+            our_seeds, their_seeds = (seeds, seeds) if paired else seeds
+            ours_mean = _seed_mean(metric, y_true, ours, our_seeds, faces)
+            return ours_mean - _seed_mean(metric, y_true, theirs, their_seeds, faces)
 
-        out[f"{name}_diff"] = float(difference(np.arange(len(y_true))))
         statistics[f"{name}_diff"] = difference
-    return out | intervals(statistics, len(y_true), resamples, seed)
+    n_seeds = len(ours) if paired else (len(ours), len(theirs))
+    return out | seed_intervals(statistics, n_seeds, len(y_true), resamples, seed, groups)
 
 
 def group_accuracy(
-    y_true, predictions, groups, labels, resamples: int = 2000, seed: int = 0
+    y_true,
+    predictions,
+    groups,
+    labels,
+    resamples: int = 2000,
+    seed: int = 0,
+    near_copies=None,
 ) -> dict:
     """Accuracy per group of test faces (``groups``: each face's group number, an index into
-    ``labels``), mean over the models in ``predictions`` (one per seed), with a bootstrap
-    interval over the group's faces and its face count; and ``gap``, best minus worst group
-    among those with faces, with an interval from resampling all faces. A group without faces
-    gets NaN."""
+    ``labels``), mean over the models in ``predictions`` (one per seed), with a two-level
+    bootstrap interval over the seeds and the group's faces, and its face count; and
+    ``gap``, best minus worst group among those with faces, with an interval from resampling
+    the seeds and all faces. ``near_copies`` (one label per face, None: every face alone)
+    are the near-copy groups that the bootstrap draws whole. A group without faces gets
+    NaN."""
     y_true, groups = np.asarray(y_true), np.asarray(groups)
-    correct = np.mean([np.asarray(p) == y_true for p in predictions], axis=0)  # per face
-    k = len(labels)
+    per_seed = np.array([np.asarray(p) == y_true for p in predictions], dtype=float)
+    correct = per_seed.mean(axis=0)  # per face
+    near = None if near_copies is None else np.asarray(near_copies)
+    k, n_seeds = len(labels), len(predictions)
 
-    def accuracies(idx):
+    def accuracies(correct, idx):
         n = np.bincount(groups[idx], minlength=k)
         hits = np.bincount(groups[idx], weights=correct[idx], minlength=k)
         return np.where(n > 0, hits / np.maximum(n, 1), np.nan)
 
-    def gap(idx):
-        values = accuracies(idx)
+    def gap(correct, idx):
+        values = accuracies(correct, idx)
         return np.nanmax(values) - np.nanmin(values)
+
+    def interval(statistic, members):
+        near_members = None if near is None else near[members]
+        return stats.two_level(statistic, n_seeds, len(members), near_members, resamples, seed)
 
     out, everyone = {}, np.arange(len(y_true))
     for number, label in enumerate(labels):
@@ -193,14 +253,14 @@ def group_accuracy(
         entry = {"faces": int(len(members)), "accuracy": float("nan")}
         if len(members):
             entry["accuracy"] = float(correct[members].mean())
-            low, high = bootstrap_interval(
-                lambda idx, m=members: correct[m[idx]].mean(), len(members), resamples, seed
+            low, high = interval(
+                lambda s, f, m=members: _per_face(per_seed, s)[m[f]].mean(), members
             )
             entry |= {"accuracy_ci95_low": low, "accuracy_ci95_high": high}
         out[label] = entry
-    low, high = bootstrap_interval(gap, len(y_true), resamples, seed)
+    low, high = interval(lambda s, f: gap(_per_face(per_seed, s), f), everyone)
     out["gap"] = {
-        "accuracy": float(gap(everyone)),
+        "accuracy": float(gap(correct, everyone)),
         "accuracy_ci95_low": low,
         "accuracy_ci95_high": high,
     }
@@ -228,20 +288,28 @@ def training_summary(histories: list[dict]) -> dict:
 
 
 def cnn_metrics(
-    test_runs, val_runs, histories, class_keys=None, resamples: int = 2000, seed: int = 0
+    test_runs,
+    val_runs,
+    histories,
+    class_keys=None,
+    resamples: int = 2000,
+    seed: int = 0,
+    groups=None,
 ) -> dict:
     """The metrics of one task's CNNs over their seeds (predictions files and histories, one
-    per seed): the test metrics of ``over_seeds``, the validation means of
-    ``headline_means``, the training summary, the last validation metric of training (mean
-    over seeds), the number of test faces and of seeds."""
+    per seed): the test metrics of ``over_seeds`` (``groups``: the near-copy group of each
+    test face), the validation means of ``headline_means``, the training summary, the last
+    validation metric of training (mean over seeds), the number of test faces and of seeds,
+    and ``interval``: what the intervals resampled, in words (facevae.stats.DESCRIBE)."""
     y_test, test = seed_predictions(test_runs)
     y_val, val = seed_predictions(val_runs)
-    metrics = over_seeds(y_test, test, class_keys, resamples, seed)
+    metrics = over_seeds(y_test, test, class_keys, resamples, seed, groups)
     metrics |= headline_means(y_val, val, class_keys)
     metrics |= training_summary(histories)
     metrics["val_metric"] = float(np.mean([h["val_metric"][-1] for h in histories]))
     metrics["test_faces"] = len(y_test)
     metrics["seeds"] = len(test)
+    metrics["interval"] = stats.describe(len(test))
     return metrics
 
 
@@ -253,17 +321,25 @@ def variant_metrics(
     reference: str = "paper",
     resamples: int = 2000,
     seed: int = 0,
+    groups=None,
+    seeds=None,
+    reference_seeds=None,
 ) -> dict:
     """The metrics of a chapter-3 variant for one task over its seeds, set against its
     reference (the paper model, or the improved recipe for an ablation).
 
     ``runs`` and ``reference_runs`` map "val" and "test" to predictions files, one per seed
-    (the reference may have other seeds). Returns the test metrics of ``over_seeds``, the
-    validation means of ``headline_means``, ``reference`` (the name), ``versus``: the paired
-    test differences of ``paired_differences`` and, on the validation faces, the difference
-    of the seed means alone (``val_<metric>_diff``, no interval), and the training summary
-    with the precision and the number of seeds. Raises ValueError when the variant and its
-    reference were scored on different faces.
+    (the reference may have other seeds); ``seeds`` and ``reference_seeds`` are the seed
+    numbers of those files, in their order, and ``groups`` the near-copy group of each test
+    face. Returns the test metrics of ``over_seeds``, the validation means of
+    ``headline_means``, ``reference`` (the name), ``versus``: the test differences of
+    ``paired_differences`` (paired seed by seed when both sides have the same seed numbers,
+    each side's seeds drawn on their own otherwise, or when the numbers are not given) and,
+    on the validation faces, the difference of the seed means alone (``val_<metric>_diff``,
+    no interval), and the training summary with the precision and the number of seeds. Both
+    the metrics and ``versus`` say what their intervals resampled under ``interval``
+    (facevae.stats.DESCRIBE). Raises ValueError when the variant and its reference were
+    scored on different faces, or when the seed numbers do not match the files.
     """
     y_test, test = seed_predictions(runs["test"])
     y_val, val = seed_predictions(runs["val"])
@@ -271,10 +347,21 @@ def variant_metrics(
     y_ref_val, reference_val = seed_predictions(reference_runs["val"])
     if not (np.array_equal(y_test, y_ref_test) and np.array_equal(y_val, y_ref_val)):
         raise ValueError("the variant and its reference were scored on different faces")
-    metrics = over_seeds(y_test, test, class_keys, resamples, seed)
+    for numbers, files in ((seeds, test), (reference_seeds, reference_test)):
+        if numbers is not None and len(numbers) != len(files):
+            raise ValueError(f"{len(numbers)} seed numbers for {len(files)} predictions files")
+    paired = seeds is not None and reference_seeds is not None
+    paired = paired and list(seeds) == list(reference_seeds)
+    metrics = over_seeds(y_test, test, class_keys, resamples, seed, groups)
     metrics |= headline_means(y_val, val, class_keys)
     metrics["reference"] = reference
-    versus = paired_differences(y_test, test, reference_test, class_keys, resamples, seed)
+    metrics["interval"] = stats.describe(len(test))
+    versus = paired_differences(
+        y_test, test, reference_test, class_keys, resamples, seed, groups, paired
+    )
+    versus["interval"] = stats.describe(
+        len(test) if paired else (len(test), len(reference_test)), paired
+    )
     reference_means = headline_means(y_val, reference_val, class_keys)
     versus |= {f"{key}_diff": metrics[key] - reference_means[key] for key in reference_means}
     metrics["versus"] = versus
@@ -290,14 +377,23 @@ def age_bucket_labels(edges) -> list[str]:
 
 
 def accuracy_by_group(
-    runs, ages, ethnicities, age_edges, ethnicity_keys, resamples: int = 2000, seed: int = 0
+    runs,
+    ages,
+    ethnicities,
+    age_edges,
+    ethnicity_keys,
+    resamples: int = 2000,
+    seed: int = 0,
+    near_copies=None,
 ) -> dict:
     """``group_accuracy`` of one classifier's seeds by age bucket and by ethnicity.
 
     ``runs`` are its predictions files, one per seed, on the same faces; their ``index``
-    points into ``ages`` and ``ethnicities``, the labels of every face of the table. The age
-    buckets run from each of ``age_edges`` to the next (the last edge excluded); ethnicity
-    ``k`` is named ``ethnicity_keys[k]``. Raises ValueError for a face outside the edges.
+    points into ``ages``, ``ethnicities`` and ``near_copies`` (the near-copy group labels of
+    data/groups.npz; None: every face alone), which hold a value for every face of the table.
+    The age buckets run from each of ``age_edges`` to the next (the last edge excluded);
+    ethnicity ``k`` is named ``ethnicity_keys[k]``. Raises ValueError for a face outside the
+    edges.
     """
     index = np.asarray(runs[0]["index"])
     if not all(np.array_equal(run["index"], index) for run in runs):
@@ -312,8 +408,9 @@ def accuracy_by_group(
         "age": (np.digitize(ages, age_edges) - 1, age_bucket_labels(age_edges)),
         "ethnicity": (np.asarray(ethnicities)[index], list(ethnicity_keys)),
     }
+    near = None if near_copies is None else np.asarray(near_copies)[index]
     return {
-        by: group_accuracy(y_true, predictions, groups, labels, resamples, seed)
+        by: group_accuracy(y_true, predictions, groups, labels, resamples, seed, near)
         for by, (groups, labels) in groupings.items()
     }
 
@@ -366,7 +463,8 @@ def image_metrics(
 
 def mean_image_metrics(reference, restored, mask=None, bootstrap=None, **settings) -> dict:
     """Mean PSNR, SSIM and MSE over a stack of images (the restoration chapter's scores),
-    with bootstrap intervals when ``bootstrap`` = {resamples, seed} is given."""
+    with bootstrap intervals when ``bootstrap`` = {resamples, seed} is given (and ``groups``,
+    the near-copy group of each image, to draw them whole; see mean_intervals)."""
     per_image = image_metrics(reference, restored, mask, **settings)
     out = {name: float(values.mean()) for name, values in per_image.items()}
     if bootstrap is not None:
@@ -383,52 +481,82 @@ def summarise(values: dict[str, np.ndarray], prefix: str = "test_") -> dict[str,
     return out
 
 
-def bootstrap_interval(statistic, n: int, n_boot: int = 2000, seed: int = 0, level: float = 0.95):
+def bootstrap_interval(
+    statistic, n: int, n_boot: int = 2000, seed: int = 0, level: float = 0.95, groups=None
+):
     """Percentile bootstrap interval of ``statistic(index)`` over n test faces.
 
     ``statistic`` maps an index array (which faces, with repeats) to a number; it is called
-    on ``n_boot`` resamples of n faces drawn with replacement by a generator seeded with
-    ``seed``, so the interval is reproducible. Returns (low, high) at the given level.
+    on ``n_boot`` resamples, each as many near-copy groups as there are drawn with
+    replacement, every drawn group with all its faces (``groups``: one label per face or a
+    facevae.stats.Groups; None: every face its own group, i.e. n faces drawn with
+    replacement), by a generator seeded with ``seed``, so the interval is reproducible.
+    Resamples where the statistic is NaN (a class absent) are left out. Returns (low, high)
+    at the given level (facevae.stats.interval).
     """
-    rng = np.random.default_rng(seed)
-    values = np.array([statistic(rng.integers(0, n, n)) for _ in range(n_boot)])
-    tail = (1 - level) / 2
-    low, high = np.nanquantile(values, [tail, 1 - tail])  # NaN: a class absent from a resample
-    return float(low), float(high)
+    return stats.interval(statistic, n, groups, n_boot, seed, level)
 
 
-def intervals(statistics: dict, n: int, resamples: int = 2000, seed: int = 0) -> dict:
+def _as_groups(groups):
+    """Group labels made into a facevae.stats.Groups once, for many intervals on the same
+    faces; None stays None (every face alone)."""
+    if groups is None or isinstance(groups, stats.Groups):
+        return groups
+    return stats.Groups(groups)
+
+
+def intervals(statistics: dict, n: int, resamples: int = 2000, seed: int = 0, groups=None) -> dict:
     """``<name>_ci95_low`` / ``<name>_ci95_high`` of every statistic {name: statistic(index)}
-    over n faces (see bootstrap_interval)."""
-    out = {}
+    over n faces, drawing whole near-copy ``groups`` (see bootstrap_interval)."""
+    out, groups = {}, _as_groups(groups)
     for name, statistic in statistics.items():
-        low, high = bootstrap_interval(statistic, n, resamples, seed)
+        low, high = bootstrap_interval(statistic, n, resamples, seed, groups=groups)
+        out[f"{name}_ci95_low"], out[f"{name}_ci95_high"] = low, high
+    return out
+
+
+def seed_intervals(
+    statistics: dict, n_seeds, n: int, resamples: int = 2000, seed: int = 0, groups=None
+) -> dict:
+    """``<name>_ci95_low`` / ``<name>_ci95_high`` of every statistic {name: statistic(seeds,
+    faces)} of models of ``n_seeds`` seeds (or a tuple of counts, one per side) on n faces,
+    by the two-level bootstrap of facevae.stats.two_level: seeds, then near-copy groups."""
+    out, groups = {}, _as_groups(groups)
+    for name, statistic in statistics.items():
+        low, high = stats.two_level(statistic, n_seeds, n, groups, resamples, seed)
         out[f"{name}_ci95_low"], out[f"{name}_ci95_high"] = low, high
     return out
 
 
 def mean_intervals(values: dict[str, np.ndarray], prefix: str = "test_", **bootstrap) -> dict:
-    """Bootstrap intervals of the mean of each per-face array: {test_psnr_ci95_low, ...}."""
+    """Bootstrap intervals of the mean of each per-face array: {test_psnr_ci95_low, ...}.
+    ``bootstrap``: resamples, seed and groups (the near-copy group of each face), as for
+    ``intervals``."""
     arrays = {f"{prefix}{k}": np.asarray(a) for k, a in values.items()}
     n = len(next(iter(arrays.values())))
     statistics = {name: (lambda idx, a=a: a[idx].mean()) for name, a in arrays.items()}
     return intervals(statistics, n, **bootstrap)
 
 
-def seed_summary(per_seed: list[dict], prefix: str = "test_", resamples=2000, seed=0) -> dict:
+def seed_summary(
+    per_seed: list[dict], prefix: str = "test_", resamples=2000, seed=0, groups=None
+) -> dict:
     """Per-face scores of several models (one per training seed) on the same faces, as
     {prefix+metric: mean over seeds and faces} with ``_std`` (over faces, of the seed mean),
-    ``_seed_mean``, ``_seed_sd`` (of the per-seed means; NaN for one seed) and the bootstrap
-    ``_ci95_low`` / ``_ci95_high`` of the mean."""
-    out, per_face = {}, {}
+    ``_seed_mean``, ``_seed_sd`` (of the per-seed means; NaN for one seed) and the two-level
+    bootstrap ``_ci95_low`` / ``_ci95_high`` of the mean (seeds, then the near-copy
+    ``groups`` of the faces)."""
+    out, statistics = {}, {}
     for key in per_seed[0]:
         runs = np.stack([np.asarray(run[key], dtype=float) for run in per_seed])  # (seeds, faces)
-        means, per_face[key] = runs.mean(axis=1), runs.mean(axis=0)
+        means, per_face = runs.mean(axis=1), runs.mean(axis=0)
         name = f"{prefix}{key}"
         out[name] = out[f"{name}_seed_mean"] = float(means.mean())
-        out[f"{name}_std"] = float(per_face[key].std())
+        out[f"{name}_std"] = float(per_face.std())
         out[f"{name}_seed_sd"] = float(means.std(ddof=1)) if len(means) > 1 else float("nan")
-    return out | mean_intervals(per_face, prefix=prefix, resamples=resamples, seed=seed)
+        statistics[name] = lambda s, f, runs=runs: _per_face(runs, s)[f].mean()
+    n_seeds, n = len(per_seed), len(runs[0])
+    return out | seed_intervals(statistics, n_seeds, n, resamples, seed, groups)
 
 
 # For each image metric: is a higher value better?

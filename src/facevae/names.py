@@ -14,6 +14,22 @@ from __future__ import annotations
 
 import re
 
+# --- labels --------------------------------------------------------------------------------
+
+GENDER_NAMES = ("male", "female")
+ETHNICITY_NAMES = ("White", "Black", "East Asian", "South Asian", "Other")
+GENDER_KEYS = tuple(name.lower() for name in GENDER_NAMES)  # keys in JSON summaries
+ETHNICITY_KEYS = tuple(name.lower().replace(" ", "_") for name in ETHNICITY_NAMES)
+
+
+def group_name(key: str) -> str:
+    """How the text names a label's key: south_asian -> South Asian, female -> female."""
+    names = dict(zip(ETHNICITY_KEYS, ETHNICITY_NAMES)) | dict(zip(GENDER_KEYS, GENDER_NAMES))
+    if key not in names:
+        raise ValueError(f"{key!r} is no gender or ethnicity key ({', '.join(names)})")
+    return names[key]
+
+
 # --- VAE grid points ------------------------------------------------------------------------
 
 _VAE_NAME = re.compile(r"z(?P<latent>[0-9]+)_b(?P<beta>[0-9.e+-]+)(?:_gmm(?P<components>[0-9]+))?")

@@ -65,11 +65,13 @@ def method_name(method: str) -> str:
 
 def best_classical(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
     """The classical restorer (neither the damaged input nor the VAE) with the highest mean
-    ``metric`` among one damage's ``scores`` (facevae.restore.run_protocol)."""
+    ``metric`` among one damage's ``scores`` (facevae.restore.run_protocol), read on the
+    validation faces (``val_<metric>``) where the protocol scored them there: a choice is
+    never made on the test faces."""
     # Like facevae.restore.best_method, which the Snakefile cannot import cheaply (torch).
-    return max(
-        (m for m in scores if m not in ("corrupted", "vae")), key=lambda m: scores[m][metric]
-    )
+    classical = [m for m in scores if m not in ("corrupted", "vae")]
+    key = f"val_{metric}" if all(f"val_{metric}" in scores[m] for m in classical) else metric
+    return max(classical, key=lambda m: scores[m][key])
 
 
 def readable(name: str) -> str:

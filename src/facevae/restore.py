@@ -40,8 +40,10 @@ from skimage.restoration import (
 )
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
 
-from facevae.metrics import mean_image_metrics
+from facevae.metrics import image_metrics as per_image_metrics
+from facevae.metrics import mean_image_metrics, mean_intervals
 from facevae.names import ERASE, damage_keys, example_key, method_key, noise_key
+from facevae.stats import paired
 from facevae.vae import evaluating, reconstruct_all
 
 log = logging.getLogger(__name__)
@@ -357,46 +359,18 @@ def latent_search(
     return _finish(images), trace / max(len(damaged), 1)
 
 
-def run_protocol(
+def restore_all(
     model,
-    clean: np.ndarray,
     damaged: dict,
     mask,
-    *,
     noise_sigmas,
     denoisers,
     denoiser_options=None,
     inpaint_iterations: int = 1,
-    n_examples: int = 6,
-    image_metrics=None,
-    bootstrap=None,
-):
-    """Restore damaged ``clean`` faces (N, 48, 48) in [0, 1] with the VAE and the classical
-    methods, and score every restoration against the clean faces.
-
-    ``damaged`` and ``mask`` are the protocol's damage (see ``corrupt``): one set of noisy
-    faces per level of ``noise_sigmas`` and the erased faces with their mask. Every output
-    is scored by mean PSNR, SSIM and MSE over the faces (``image_metrics``: SSIM settings of
-    facevae.metrics.image_metrics), with bootstrap intervals when ``bootstrap`` =
-    {resamples, seed} is given. Inpainting is also scored on the erased block alone
-    (``region_psnr``, ...): outside it every method returns the input.
-
-    Returns (metrics, examples, restored). ``metrics[damage][method]`` holds the scores, with
-    damage ``noise_s<sigma>`` per level and ``erase``; ``metrics["noise"]`` repeats the first
-    level (the one the text discusses) and ``metrics["best"][damage]`` names the restorer
-    with the best PSNR. ``examples`` keeps the first ``n_examples`` faces of every output
-    (keys from example_key), plus ``clean``. ``restored`` holds every restored face (float32,
-    all faces) of the first noise level and of the erased block, keyed
-    names.method_key(restorer, damage), for the jobs that reuse them.
-    """
-
-    def score(restored, region=None):
-        return mean_image_metrics(
-            clean, restored, region, bootstrap=bootstrap, **(image_metrics or {})
-        )
-
-    clean = _stack(clean)
-    damaged, mask = split_damage(damage_arrays(damaged, mask), noise_sigmas)
+) -> dict[str, dict[str, np.ndarray]]:
+    """Every restoration of the protocol's damage: {damage: {method: faces}}, the damaged
+    input itself as method ``corrupted``. Noise is undone by the VAE and each classical
+    denoiser, an erased block by the VAE and by biharmonic inpainting."""
     runs = {}
     options = denoiser_options or {}
     for key in [damage for damage in damage_keys(noise_sigmas) if damage != ERASE]:
@@ -410,13 +384,94 @@ def run_protocol(
         "vae": vae_inpaint(model, erased, mask, inpaint_iterations),
         "biharmonic": inpaint_biharmonic(erased, mask),
     }
+    return runs
 
-    metrics = {
-        damage: {method: score(out) for method, out in outputs.items()}
-        for damage, outputs in runs.items()
-    }
-    for method, out in runs[ERASE].items():
-        metrics[ERASE][method] |= _region(score(out, mask))
+
+def headline(damage: str) -> str:
+    """The score that decides a damage: PSNR, on the erased block alone for inpainting (outside
+    it every method returns the input)."""
+    return "region_psnr" if damage == ERASE else "psnr"
+
+
+def run_protocol(
+    model,
+    clean: np.ndarray,
+    damaged: dict,
+    mask,
+    *,
+    noise_sigmas,
+    denoisers,
+    denoiser_options=None,
+    inpaint_iterations: int = 1,
+    n_examples: int = 6,
+    image_metrics=None,
+    bootstrap=None,
+    validation=None,
+):
+    """Restore damaged ``clean`` faces (N, 48, 48) in [0, 1] with the VAE and the classical
+    methods, and score every restoration against the clean faces.
+
+    ``damaged`` and ``mask`` are the protocol's damage (see ``corrupt``): one set of noisy
+    faces per level of ``noise_sigmas`` and the erased faces with their mask. Every output
+    is scored by mean PSNR, SSIM and MSE over the faces (``image_metrics``: SSIM settings of
+    facevae.metrics.image_metrics), with bootstrap intervals when ``bootstrap`` =
+    {resamples, seed[, groups]} is given. Inpainting is also scored on the erased block alone
+    (``region_psnr``, ...): outside it every method returns the input.
+
+    ``validation`` = (clean, damaged, mask) of validation faces damaged the same way: every
+    method is run on them too, its score kept as ``val_psnr`` (``val_region_psnr``), and the
+    best method of each damage is chosen on those, never on the test faces. Without it the
+    choice falls back on the test scores (for tests of this function only).
+
+    Returns (metrics, examples, restored). ``metrics[damage][method]`` holds the scores, with
+    damage ``noise_s<sigma>`` per level and ``erase``; ``metrics[damage]["vae"]["versus"]
+    [method]`` the paired difference of the VAE's per-face PSNR (region PSNR) minus that
+    method's on the same faces (facevae.stats.paired); ``metrics["noise"]`` repeats the first
+    level (the one the text discusses) and ``metrics["best"][damage]`` names the restorer
+    with the best validation PSNR. ``examples`` keeps the first ``n_examples`` faces of every
+    output (keys from example_key), plus ``clean``. ``restored`` holds every restored face
+    (float32, all faces) of the first noise level and of the erased block, keyed
+    names.method_key(restorer, damage), for the jobs that reuse them.
+    """
+    settings = image_metrics or {}
+    clean = _stack(clean)
+    damaged, mask = split_damage(damage_arrays(damaged, mask), noise_sigmas)
+    restore = partial(
+        restore_all,
+        model,
+        noise_sigmas=noise_sigmas,
+        denoisers=denoisers,
+        denoiser_options=denoiser_options,
+        inpaint_iterations=inpaint_iterations,
+    )
+    runs = restore(damaged, mask)
+    metrics, per_face = {}, {}
+    for damage, outputs in runs.items():
+        metrics[damage], per_face[damage] = {}, {}
+        for method, out in outputs.items():
+            per = image_metrics_of(clean, out, None, settings)
+            if damage == ERASE:
+                per |= {
+                    f"region_{k}": v
+                    for k, v in image_metrics_of(clean, out, mask, settings).items()
+                }
+            per_face[damage][method] = per[headline(damage)]
+            metrics[damage][method] = _summarise(per, bootstrap)
+    if validation is not None:
+        val_clean, val_damaged, val_mask = validation
+        val_clean = _stack(val_clean)
+        val_damaged, val_mask = split_damage(damage_arrays(val_damaged, val_mask), noise_sigmas)
+        for damage, outputs in restore(val_damaged, val_mask).items():
+            region = val_mask if damage == ERASE else None
+            for method, out in outputs.items():
+                scores = image_metrics_of(val_clean, out, region, settings)["psnr"]
+                metrics[damage][method][f"val_{headline(damage)}"] = float(scores.mean())
+    for damage, scores in per_face.items():
+        metrics[damage]["vae"]["versus"] = {
+            method: paired(scores["vae"], theirs, **(bootstrap or {}))
+            for method, theirs in scores.items()
+            if method != "vae"
+        }
     examples = {"clean": clean[:n_examples]}
     examples |= {
         example_key(damage, method): out[:n_examples]
@@ -431,12 +486,24 @@ def run_protocol(
         if method != "corrupted"
     }
     metrics["noise"] = metrics[noise]
-    # The erased block decides inpainting: outside it every method returns the input.
+    chosen_on = "val_" if validation is not None else ""
     metrics["best"] = {
-        damage: best_method(scores, "region_psnr" if damage == ERASE else "psnr")
-        for damage, scores in metrics.items()
+        damage: best_method(metrics[damage], chosen_on + headline(damage)) for damage in runs
     }
     return metrics, examples, restored
+
+
+def image_metrics_of(clean, restored, region, settings: dict) -> dict[str, np.ndarray]:
+    """Per-face scores of one restoration (facevae.metrics.image_metrics)."""
+    return per_image_metrics(clean, restored, region, **settings)
+
+
+def _summarise(per_face: dict[str, np.ndarray], bootstrap) -> dict:
+    """Mean of every per-face score, with its bootstrap interval when ``bootstrap`` is set."""
+    out = {name: float(values.mean()) for name, values in per_face.items()}
+    if bootstrap is not None:
+        out |= mean_intervals(per_face, prefix="", **bootstrap)
+    return out
 
 
 # --- chapter 3: the latent search's protocol ------------------------------------------------

@@ -97,9 +97,13 @@ def interval(
     return _percentiles([statistic(faces) for faces in groups.draws(resamples, rng)], level)
 
 
+def _draw_seeds(n_seeds: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.integers(0, n_seeds, n_seeds) if n_seeds > 1 else np.zeros(1, dtype=int)
+
+
 def two_level(
     statistic: Callable[[np.ndarray, np.ndarray], float],
-    n_seeds: int,
+    n_seeds: int | tuple[int, ...],
     n: int,
     groups=None,
     resamples: int = 2000,
@@ -108,32 +112,41 @@ def two_level(
 ) -> tuple[float, float]:
     """Interval of ``statistic(seeds, faces)`` (which seeds' models, which faces, each with
     repeats) under a two-level bootstrap: every draw takes ``n_seeds`` seeds with replacement,
-    then as many groups as there are. With one seed it is ``interval``."""
+    then as many groups as there are. With one seed it is ``interval``.
+
+    ``n_seeds`` may also be a tuple, one count per side of a comparison whose sides were not
+    trained on the same seeds: each side's seeds are then drawn on their own, the groups once
+    for all sides, and ``statistic`` gets a tuple of seed arrays, one per side.
+
+    The seeds come from a random stream of their own, so the groups drawn are those of
+    ``interval`` whatever the number of seeds: models that agree seed for seed give exactly
+    the interval of one of them."""
     groups = _as_groups(groups, n)
     rng = np.random.default_rng(seed)
+    seed_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     values = []
     for _ in range(resamples):
-        seeds = rng.integers(0, n_seeds, n_seeds) if n_seeds > 1 else np.zeros(1, dtype=int)
+        if isinstance(n_seeds, tuple):
+            seeds = tuple(_draw_seeds(count, seed_rng) for count in n_seeds)
+        else:
+            seeds = _draw_seeds(n_seeds, seed_rng)
         values.append(statistic(seeds, groups.faces(rng.integers(0, len(groups), len(groups)))))
     return _percentiles(values, level)
 
 
 def mean_interval(scores, groups=None, resamples: int = 2000, seed: int = 0) -> dict:
     """Mean of per-face scores of one or more seeds (shape (faces,) or (seeds, faces)) and its
-    two-level interval: {"mean", "ci95_low", "ci95_high", "seeds", "sd_seeds"}."""
+    two-level interval: {"mean", "ci95_low", "ci95_high", "seeds"}, and "sd_seeds" (the
+    spread of the seeds' means) when there are several."""
     scores = np.atleast_2d(np.asarray(scores, dtype=float))
     n_seeds, n = scores.shape
     low, high = two_level(
         lambda s, f: scores[np.ix_(s, f)].mean(), n_seeds, n, groups, resamples, seed
     )
-    per_seed = scores.mean(axis=1)
-    return {
-        "mean": float(scores.mean()),
-        "ci95_low": low,
-        "ci95_high": high,
-        "seeds": n_seeds,
-        "sd_seeds": float(per_seed.std(ddof=1)) if n_seeds > 1 else None,
-    }
+    out = {"mean": float(scores.mean()), "ci95_low": low, "ci95_high": high, "seeds": n_seeds}
+    if n_seeds > 1:  # the spread of the seeds' means; with one seed there is none
+        out["sd_seeds"] = float(scores.mean(axis=1).std(ddof=1))
+    return out
 
 
 def paired(ours, theirs, groups=None, resamples: int = 2000, seed: int = 0) -> dict:
@@ -155,3 +168,38 @@ def verdict(low: float, high: float) -> str:
     if high < 0:
         return "lower"
     return "unclear"
+
+
+# What an interval resampled, in words, for the metrics files (key "interval") and the
+# captions that quote them: one sentence per kind of bootstrap used in the workflow.
+DESCRIBE = {
+    "two_level": "two-level bootstrap: seeds, then near-copy groups of test faces",
+    "paired": (
+        "two-level bootstrap: seeds, paired seed by seed between the two sides, then near-copy"
+        " groups of test faces"
+    ),
+    "unpaired": (
+        "two-level bootstrap: each side's seeds drawn on their own, then near-copy groups of"
+        " test faces"
+    ),
+    "groups": "bootstrap over near-copy groups of test faces (no seeds drawn)",
+    "generated": "bootstrap over the generated faces (one model, no seeds drawn)",
+}
+
+
+def describe(n_seeds: int | tuple[int, ...] = 1, paired: bool = False) -> str:
+    """DESCRIBE's sentence for an interval drawn by ``two_level`` with ``n_seeds`` (a count,
+    or one count per side), ``paired`` when two sides were paired seed by seed: the group
+    bootstrap when no side has more than one seed."""
+    counts = n_seeds if isinstance(n_seeds, tuple) else (n_seeds,)
+    if max(counts) <= 1:
+        return DESCRIBE["groups"]
+    if paired:
+        return DESCRIBE["paired"]
+    return DESCRIBE["unpaired"] if len(counts) > 1 else DESCRIBE["two_level"]
+
+
+def part_groups(groups: dict, split: dict, part: str) -> np.ndarray:
+    """The near-copy group label of every face of one split part (``groups``: data/groups.npz,
+    ``split``: data/split.npz, ``part``: "train", "val" or "test"), in the part's order."""
+    return np.asarray(groups["group"])[np.asarray(split[part])]

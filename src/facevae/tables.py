@@ -23,6 +23,7 @@ from facevae.names import (
     ERASE,
     ablation_name,
     damage_keys,
+    method_key,
     noise_key,
     noise_sigma,
     parse_method_key,
@@ -286,6 +287,33 @@ def generation_table(metrics: dict[str, dict], points: dict) -> str:
     return latex_table(header, rows, "llrrrr")
 
 
+# The columns of the twin table: the difference of the bounds and its parts
+# (facevae.generation.BOUND_PARTS), which sum to it.
+TWIN_COLUMNS = [
+    ("difference", "difference"),
+    ("recon", "reconstruction"),
+    ("variance", "variance constant"),
+    ("minus_kl", "$-$KL"),
+    ("iw_gap", "IW gap"),
+]
+
+
+def prior_twins_table(twins: dict[str, dict], points: dict) -> str:
+    """Each learned-mixture VAE against its standard-prior twin (``twins``: prior_twins.json
+    by the mixture's name; ``points``: the grid points by name): the mean difference of their
+    bounds, seed by seed and face by face, and its four parts (which sum to it), each with
+    its 95 % interval, in nats per face. A positive value favours the mixture."""
+    rows = [
+        [vae_label(points[name]), str(len(paired["seeds"]))]
+        + [cell(paired, key, signed=True) for key, _ in TWIN_COLUMNS]
+        for name, paired in twins.items()
+    ]
+    if not rows:
+        rows = [["no learned mixture has a standard-prior twin", ""] + [NONE] * len(TWIN_COLUMNS)]
+    header = ["mixture VAE", "seeds"] + [label for _, label in TWIN_COLUMNS]
+    return latex_table(header, rows, "lr" + "r" * len(TWIN_COLUMNS))
+
+
 def restore_search_table(search: dict, restore: dict, noise_sigmas: list[float]) -> str:
     """Per damage, the latent search (``search``: beyond/restore_search.json) against the
     damaged input, the best classical restorer and the VAE's encode-decode passes (chapter
@@ -343,3 +371,49 @@ def attribute_change_table(attributes: dict, points: dict, best: str) -> str:
         )
     header = ["restorer", "applied to", r"gender changed (\%)", r"ethnicity changed (\%)"]
     return latex_table(header, rows, "llrr")
+
+
+CONTROLLED = ("vae", "blur", "pca")  # the columns of the control table, the VAE first
+
+
+def attribute_control_table(attributes: dict, points: dict, best: str) -> str:
+    """Each VAE's reconstruction of the clean test faces against a blur and a PCA projection
+    tuned to the same validation PSNR (``attributes``: beyond/attribute_change.json, its
+    ``controls``; ``points``: the VAE grid points by name; ``best``: the chosen VAE, first and
+    marked). Per VAE: the test PSNR of each, the blur's sigma and PCA's number of components,
+    then per task the share of correctly labelled faces whose label changes and the VAE's
+    paired difference from each control, in percentage points, with 95 % intervals."""
+    controls = attributes["controls"]
+    chosen = method_key(best, "reconstruction")
+    keys = sorted(controls, key=lambda key: key != chosen)  # stable: the chosen VAE first
+    rows = []
+    for key in keys:
+        result, (name, _) = controls[key], parse_method_key(key)
+        label = f"{vae_label(points[name])}" + (" (chosen)" if key == chosen else "")
+        psnr = [cell(result[w], "test_psnr") for w in CONTROLLED]
+        rows.append([label, "test PSNR (dB)", *psnr, NONE, NONE])
+        rows.append(
+            [
+                "",
+                "setting matched on validation",
+                NONE,
+                rf"$\sigma={format_number(result['blur']['sigma'])}$ px",
+                rf"$k={result['pca']['components']}$",
+                NONE,
+                NONE,
+            ]
+        )
+        for task in ("gender", "ethnicity"):
+            shares = result[task]
+            measure = rf"{task} changed (\%), {shares['faces']} faces"
+            if not shares["faces"]:
+                rows.append(["", measure] + [NONE] * 5)
+                continue
+            changed = [cell(shares[w], "changed", percent=True) for w in CONTROLLED]
+            paired = [
+                cell(shares["paired"][w], "difference", percent=True, signed=True)
+                for w in CONTROLLED[1:]
+            ]
+            rows.append(["", measure, *changed, *paired])
+    header = ["VAE", "", "VAE", "blur", "PCA", r"VAE $-$ blur", r"VAE $-$ PCA"]
+    return latex_table(header, rows, "llrrrrr")

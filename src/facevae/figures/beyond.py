@@ -78,14 +78,27 @@ def generation(examples: dict[str, dict], points: dict[str, dict]) -> Figure:
     return plotstyle.face_rows(rows, left=0.24, label_size=7)
 
 
+# The bottom panel's bars: the VAE's reconstruction in its colour above, the controls in
+# colours no method above takes.
+CONTROLS = {
+    "vae": ("VAE: reconstruction", "C0"),
+    "blur": ("blur, same PSNR", "C7"),
+    "pca": ("PCA, same PSNR", "C8"),
+}
+
+
 def attribute_change(found: dict, restore_metrics: dict, best: str) -> Figure:
-    """Share of test faces whose predicted gender (top) or ethnicity (bottom) changes when the
-    face is restored, per true ethnicity, with 95 % intervals, for the chosen VAE ``best``
+    """Share of test faces whose predicted gender (top) or ethnicity (middle) changes when
+    the face is restored, per true ethnicity, with 95 % intervals, for the chosen VAE ``best``
     (reconstruction, denoising, inpainting), the latent search, the best classical denoiser
     and biharmonic inpainting. ``found`` is attribute_change.json (its noise level and, per
     method, task and ethnicity, the share changed); ``restore_metrics`` is
     restore/metrics.json, from which the best classical denoiser at that level is chosen by
-    PSNR, as chapter 2 chooses it. Methods missing from ``found`` are left out."""
+    PSNR, as chapter 2 chooses it. Methods missing from ``found`` are left out.
+
+    When ``found`` holds the controls of the chosen VAE's reconstruction, a bottom panel shows,
+    among the faces whose clean version is labelled correctly, the share whose predicted
+    ethnicity changes under the VAE, the blur and PCA at the same PSNR."""
     methods = found["methods"]
     classical = best_classical(restore_metrics[found["noise"]])
     shown = {
@@ -98,7 +111,11 @@ def attribute_change(found: dict, restore_metrics: dict, best: str) -> Figure:
         method_key("biharmonic", ERASE): "biharmonic: inpainting",
     }
     shown = {key: label for key, label in shown.items() if key in methods}
-    fig, axes = plotstyle.figure(nrows=2, ncols=1, height=4.4, squeeze=False, sharex="col")
+    controls = found.get("controls", {}).get(method_key(best, "reconstruction"))
+    rows = 2 if controls is None else 3
+    fig, axes = plotstyle.figure(
+        nrows=rows, ncols=1, height=2.2 * rows, squeeze=False, sharex="col"
+    )
     x = np.arange(len(ETHNICITY_KEYS))
     width = 0.8 / len(shown)
     for row, task in enumerate(["gender", "ethnicity"]):
@@ -108,6 +125,15 @@ def attribute_change(found: dict, restore_metrics: dict, best: str) -> Figure:
             offset = (k - (len(shown) - 1) / 2) * width
             _bars_with_intervals(ax, x, cells, "changed", offset, width, f"C{k}", label, 1.5)
         ax.set_ylabel(f"{task} changed (%)")
+    if controls is not None:
+        ax, width = axes[2, 0], 0.8 / len(CONTROLS)
+        for k, (which, (label, colour)) in enumerate(CONTROLS.items()):
+            # a group without correctly labelled faces has no share: an empty slot
+            cells = [controls["ethnicity"][g].get(which, {}) for g in ETHNICITY_KEYS]
+            offset = (k - (len(CONTROLS) - 1) / 2) * width
+            _bars_with_intervals(ax, x, cells, "changed", offset, width, colour, label, 1.5)
+        ax.set_ylabel("ethnicity changed,\ncorrectly labelled (%)")
+        ax.legend(frameon=False, ncols=3, fontsize=6, loc="upper left")
     axes[-1, 0].set_xticks(x, [g.replace("_", " ") for g in ETHNICITY_KEYS])
     axes[-1, 0].set_xlabel("true ethnicity")
     axes[0, 0].legend(

@@ -12,19 +12,23 @@ facevae.latex, like the tables.
 from __future__ import annotations
 
 from facevae.sentences.beyond import beyond_sentences, smallest_class
+from facevae.sentences.data import data_sentences
 from facevae.sentences.generation import generation_sentences, restoration_sentences
 from facevae.sentences.supervised import supervised_sentences
 from facevae.sentences.vae import vae_sentences
 
 
-def report_sentences(tree: dict, paper: dict, beyond: dict, points: dict) -> dict[str, str]:
+def report_sentences(
+    tree: dict, paper: dict, beyond: dict, points: dict, synthetic: bool = False
+) -> dict[str, str]:
     """Every result-dependent clause of the report, keyed ``text.<key>``.
 
     ``tree``: the stage results by prefix; ``paper``: the original's published numbers
     ({"cnn": {task: {metric: value}}}); ``beyond``: chapter 3's settings, whose clauses are
-    written only when it is enabled; ``points``: every VAE's grid point by name.
+    written only when it is enabled; ``points``: every VAE's grid point by name;
+    ``synthetic``: the run is on the demo faces, which no published number speaks of.
     """
-    text = supervised_sentences(tree, paper) | vae_sentences(tree)
+    text = data_sentences(tree) | supervised_sentences(tree, paper, synthetic) | vae_sentences(tree)
     if beyond["enabled"]:
         text |= beyond_sentences(tree, beyond, smallest_class(tree))
         text |= generation_sentences(tree, points) | restoration_sentences(tree)

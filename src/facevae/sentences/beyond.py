@@ -4,7 +4,7 @@ ablation, and how evenly the classifiers serve each group."""
 from __future__ import annotations
 
 from facevae.latex import escape_latex, format_percent, with_interval
-from facevae.names import ablation_name
+from facevae.names import ablation_name, group_name
 from facevae.report import readable
 
 # The score each task is judged by: (metric without its split, what it is called, unit).
@@ -21,6 +21,15 @@ def words(name: str) -> str:
     return escape_latex(name.replace("_", " "))
 
 
+def group_words(key: str) -> str:
+    """A group of faces as the text names it: an ethnicity or gender by its name (South
+    Asian), anything else (an age bucket) as words."""
+    try:
+        return group_name(key)
+    except ValueError:
+        return words(key)
+
+
 def smallest_class(tree: dict) -> str:
     """The ethnicity key with the fewest faces in the table (``tree["data"]``)."""
     counts = tree["data"]["ethnicity"]
@@ -31,7 +40,7 @@ def change_phrase(versus: dict, key: str, what: str, unit: str = "points") -> st
     """How a variant moved one metric from its reference, read from its paired difference
     (facevae.metrics.paired_differences): "raised the macro F1 by 3.10 points (95 % interval
     1.20 to 5.00)" when the interval excludes zero, the interval being that of the rise (or
-    of the fall, after "lowered"); otherwise "left the macro F1 unchanged within noise: +0.500
+    of the fall, after "lowered"); otherwise "brought no clear change to the macro F1: +0.500
     points (95 % interval -1.00 to +2.00)". Fractions are shown in points (x100), anything
     else as it is."""
     value, low, high = (versus[f"{key}_diff{end}"] for end in ("", "_ci95_low", "_ci95_high"))
@@ -41,7 +50,7 @@ def change_phrase(versus: dict, key: str, what: str, unit: str = "points") -> st
             return f"raised the {what} by {with_interval(value, low, high, **options)}"
         return f"lowered the {what} by {with_interval(-value, -high, -low, **options)}"
     change = with_interval(value, low, high, signed=True, **options)
-    return f"left the {what} unchanged within noise: {change}"
+    return f"brought no clear change to the {what}: {change}"
 
 
 def recipe_phrase(variant: dict) -> str:
@@ -89,8 +98,8 @@ def _fairness(groups: dict) -> str:
     best = max(cells, key=lambda g: cells[g]["accuracy"])
     gap = groups["gap"]
     return (
-        f"from {format_percent(cells[worst]['accuracy'])} ({words(worst)})"
-        f" to {format_percent(cells[best]['accuracy'])} ({words(best)}), a gap of "
+        f"from {format_percent(cells[worst]['accuracy'])} ({group_words(worst)})"
+        f" to {format_percent(cells[best]['accuracy'])} ({group_words(best)}), a gap of "
         + with_interval(
             gap["accuracy"],
             gap["accuracy_ci95_low"],
@@ -131,21 +140,33 @@ def beyond_sentences(tree: dict, beyond: dict, smallest: str) -> dict[str, str]:
             text[f"beyond.improved.{task}"] = change_phrase(
                 scores["versus"], f"test_{metric}", what, unit
             )
-    # An ingredient helped when removing it cost some task its validation score.
-    helped, idle = [], []
+    # An ingredient helped when removing it clearly cost some task its test score: the paired
+    # interval of the change excludes zero. Which ingredients the recipe keeps was decided on
+    # the validation faces; this is only what the test faces say of each one's effect.
+    effects = {"helped": [], "hurt": [], "unclear": []}
     for ingredient in beyond["ablation"]:
-        worse = []
+        seen = set()
         for task, (metric, _, _) in HEADLINE.items():
             scores = tree.get(f"beyond.{ablation_name(improved, ingredient)}.{task}")
             if scores is None:
                 continue
-            change = scores["versus"][f"val_{metric}_diff"]
-            worse.append(change > 0 if metric in LOWER_IS_BETTER else change < 0)
-        (helped if any(worse) else idle).append(words(ingredient))
+            versus = scores["versus"]
+            low, high = (versus[f"test_{metric}_diff_ci95_{end}"] for end in ("low", "high"))
+            worse, better = (
+                (low > 0, high < 0) if metric in LOWER_IS_BETTER else (high < 0, low > 0)
+            )
+            seen |= {"helped"} if worse else {"hurt"} if better else set()
+        for effect in ("helped", "hurt"):
+            if effect in seen:
+                effects[effect].append(words(ingredient))
+        if not seen:
+            effects["unclear"].append(words(ingredient))
     if beyond["ablation"]:
-        text["beyond.ablation.helped"] = ", ".join(helped) if helped else "none of them"
-        text["beyond.ablation.idle"] = ", ".join(idle) if idle else "none"
+        for effect, found in effects.items():
+            text[f"beyond.ablation.{effect}"] = ", ".join(found) if found else "none"
     for model, tasks in tree.get("beyond.fairness", {}).items():
+        if model == "interval":  # what the intervals resampled, in words
+            continue
         for task, groupings in tasks.items():
             for by, groups in groupings.items():
                 text[f"beyond.fairness.{model}.{task}.{by}"] = _fairness(groups)

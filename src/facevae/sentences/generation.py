@@ -8,7 +8,7 @@ from __future__ import annotations
 from facevae.latex import format_number, format_percent, format_setting, interval_of, with_interval
 from facevae.names import ERASE, is_noise_key, method_key, noise_sigma, vae_label, vae_point
 from facevae.report import best_classical, method_name
-from facevae.sentences.beyond import words
+from facevae.sentences.beyond import group_words
 
 PRIORS = ("own", "fitted")  # the prior each VAE samples from: its own, a mixture fitted later
 
@@ -28,6 +28,42 @@ def _short_label(point: dict, prior: str) -> str:
     return f"{vae_label(point)}, {'fitted mixture' if prior == 'fitted' else 'own prior'}"
 
 
+# The parts of a difference of bounds (facevae.generation.BOUND_PARTS), in words.
+BOUND_PARTS = {
+    "recon": "the reconstruction term",
+    "variance": "the decoder-variance constant",
+    "minus_kl": "the KL term",
+    "iw_gap": "the importance-weighting gap",
+}
+VERDICTS = {"higher": "a clear gain", "lower": "a clear loss", "unclear": "no clear difference"}
+
+
+def twin_sentence(paired: dict, points: dict) -> str:
+    """A learned mixture against its standard-prior twin (``paired``: one entry of
+    beyond/generation/prior_twins.json): the mean difference of their bounds with its
+    interval and verdict, its four parts, and the part that carries it."""
+    change, low, high = interval_of(paired, "difference")
+    size = (change, low, high) if change > 0 else (-change, -high, -low)
+    seeds = len(paired["seeds"])
+    over = "on one seed" if seeds == 1 else f"seed by seed over {seeds} seeds"
+    parts = [
+        f"{words} {with_interval(paired[key], signed=True)}" for key, words in BOUND_PARTS.items()
+    ]
+    largest = paired["carried_by"]
+    if paired[largest] * change > 0:
+        carried = f"{BOUND_PARTS[largest]} carries most of it"
+    else:
+        carried = f"the largest part, {BOUND_PARTS[largest]}, runs against it"
+    return (
+        f"at {vae_label(points[paired['twin']])} the learned mixture"
+        f" {'raises' if change > 0 else 'lowers'} the bound with $k={paired['k']}$, {over} and"
+        f" face by face, by {with_interval(*size, text=True, unit=' nats')},"
+        f" {VERDICTS[paired['verdict']]}; of the difference, "
+        + ", ".join(parts[:-1])
+        + f" and {parts[-1]} nats, so {carried}"
+    )
+
+
 def generation_sentences(tree: dict, points: dict) -> dict[str, str]:
     """Clauses on generation (``tree``: the stage results by prefix, with
     ``beyond.generation.<vae>`` and ``beyond.prior_twins``; ``points``: every VAE's grid
@@ -45,21 +81,13 @@ def generation_sentences(tree: dict, points: dict) -> dict[str, str]:
             + with_interval(*bound, text=True, unit=" nats per face")
         )
     }
-    # Each learned mixture against its standard-prior twin (same latent size and beta), face
-    # by face on the same test faces (rule prior_twins).
-    compared = []
-    for paired in tree.get("beyond.prior_twins", {}).values():
-        change, low, high = interval_of(paired, "difference")
-        clear = "a clear difference" if low > 0 or high < 0 else "no clear difference"
-        size = (change, low, high) if change > 0 else (-change, -high, -low)
-        compared.append(
-            f"at {vae_label(points[paired['twin']])} the learned mixture"
-            f" {'raises' if change > 0 else 'lowers'} the bound, face by face, by"
-            f" {with_interval(*size, text=True, unit=' nats')}, {clear}"
-        )
     text["beyond.generation.mixture"] = (
-        "; ".join(compared) if compared else "no learned mixture has a standard-prior twin"
+        "; ".join(
+            twin_sentence(paired, points) for paired in tree.get("beyond.prior_twins", {}).values()
+        )
+        or "no learned mixture has a standard-prior twin"
     )
+    text["beyond.generation.fitted_to"] = next(iter(found.values()))["fitted_to"]
     confidence = {run: found[run[0]][run[1]]["ethnicity_confidence"] for run in runs}
     low, high = min(confidence, key=confidence.get), max(confidence, key=confidence.get)
     real = next(iter(found.values()))["real"]["ethnicity_confidence"]
@@ -165,7 +193,7 @@ def _attribute_sentences(tree: dict) -> dict[str, str]:
     }
     worst = max(cells, key=lambda group: cells[group]["changed"])
     text["beyond.attributes.worst_group"] = (
-        f"faces labelled {words(worst)}, {format_percent(cells[worst]['changed'])} of which"
+        f"faces labelled {group_words(worst)}, {format_percent(cells[worst]['changed'])} of which"
         " change ethnicity in the reconstruction"
     )
     text["beyond.attributes.classical"] = (
@@ -186,7 +214,84 @@ def _attribute_sentences(tree: dict) -> dict[str, str]:
     return text
 
 
+# What the VAE's reconstruction is set against (facevae.controls), in words.
+CONTROL_WORDS = {"blur": ("the blur", "the blur's"), "pca": ("PCA", "PCA's")}
+# A VAE-minus-control difference of changed shares, by its verdict (facevae.stats.verdict).
+CONTROL_VERDICTS = {
+    "higher": "so the VAE changes more labels than {}",
+    "lower": "so the VAE changes fewer labels than {}",
+    "unclear": "no clear difference",
+}
+
+
+def _percent(cell: dict, key: str, **options) -> str:
+    return with_interval(*interval_of(cell, key), text=True, percent=True, **options)
+
+
+def _controlled(shares: dict, task: str) -> str:
+    """The VAE's share of changed labels among correctly labelled faces beside both
+    controls' (``shares``: a task cell of attribute_change.json's controls)."""
+    if not shares["faces"]:
+        return f"no test face has its {task} labelled correctly, so nothing can be compared"
+    share = lambda which: _percent(shares[which], "changed", unit=r"\,\%")  # noqa: E731
+    return (
+        f"the VAE changes the predicted {task} of {share('vae')} of the {shares['faces']}"
+        f" correctly labelled faces, against {share('blur')} for a blur and {share('pca')} for"
+        " PCA at the same PSNR"
+    )
+
+
+def _paired(shares: dict) -> str:
+    """The VAE-minus-control differences, face by face, each with its interval first and then
+    what the interval says."""
+    if not shares["faces"]:
+        return "no face to compare"
+    parts = []
+    for which, (name, its) in CONTROL_WORDS.items():
+        cell = shares["paired"][which]
+        size = _percent(cell, "difference", signed=True, unit=" points")
+        parts.append(f"minus {its} is {size}, {CONTROL_VERDICTS[cell['verdict']].format(name)}")
+    return "face by face, the VAE's share " + "; its share ".join(parts)
+
+
+def _control_sentences(tree: dict) -> dict[str, str]:
+    """The chosen VAE's reconstruction against a blur and PCA at the same PSNR: the PSNR each
+    reached, and, among correctly labelled test faces, how often each changes the predicted
+    gender and ethnicity, overall and in the group the VAE changes most."""
+    controls = tree["beyond.attribute_change"]["controls"]
+    result = controls[method_key(tree["vae.best"]["name"], "reconstruction")]
+    dB = lambda which: with_interval(  # noqa: E731
+        *interval_of(result[which], "test_psnr"), text=True, unit=" dB"
+    )
+    val = {which: format_number(result[which]["val_psnr"]) for which in ("vae", "blur", "pca")}
+    text = {
+        "beyond.attributes.controls.psnr": (
+            f"a Gaussian blur of $\\sigma={format_number(result['blur']['sigma'])}$ pixels and PCA"
+            f" with {result['pca']['components']} components reach {val['blur']} and {val['pca']}"
+            f" dB on the validation faces, against {val['vae']} dB for the VAE; on the test faces"
+            f" they score {dB('blur')} and {dB('pca')}, the VAE {dB('vae')}"
+        )
+    }
+    for task in ("gender", "ethnicity"):
+        text[f"beyond.attributes.controls.{task}"] = _controlled(result[task], task)
+        text[f"beyond.attributes.controls.{task}_paired"] = _paired(result[task])
+    groups = {
+        group: cell
+        for group, cell in result["ethnicity"].items()
+        if isinstance(cell, dict) and cell.get("faces")
+    }
+    if groups:
+        worst = max(groups, key=lambda group: groups[group]["vae"]["changed"])
+        text["beyond.attributes.controls.group"] = (
+            f"faces whose true ethnicity is {group_words(worst)}, where"
+            f" {_controlled(groups[worst], 'ethnicity')}; {_paired(groups[worst])}"
+        )
+    else:
+        text["beyond.attributes.controls.group"] = "no group has a correctly labelled face"
+    return text
+
+
 def restoration_sentences(tree: dict) -> dict[str, str]:
     """Clauses on restoration (``tree``: the stage results by prefix, with ``restore``,
     ``vae.best``, ``beyond.restore_search`` and ``beyond.attribute_change``)."""
-    return _search_sentences(tree) | _attribute_sentences(tree)
+    return _search_sentences(tree) | _attribute_sentences(tree) | _control_sentences(tree)

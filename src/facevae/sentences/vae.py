@@ -3,7 +3,7 @@ against the classical restorers; and how the text describes the VAE's learning r
 
 from __future__ import annotations
 
-from facevae.latex import format_number
+from facevae.latex import format_number, with_interval
 from facevae.report import baseline_label
 
 
@@ -21,12 +21,40 @@ def schedule_phrase(vae: dict) -> str:
 
 
 def versus_method(ours: dict, theirs: dict, key: str, name: str) -> str:
-    """Compare two methods' means of ``key`` by their 95 % intervals."""
+    """Two methods' means of ``key`` compared by their intervals alone, for results that have
+    no paired difference (scores of different faces): a difference is claimed only when the
+    intervals do not overlap."""
     if ours[f"{key}_ci95_low"] > theirs[f"{key}_ci95_high"]:
         return rf"higher than that of {name} (the 95\,\% intervals do not overlap)"
     if ours[f"{key}_ci95_high"] < theirs[f"{key}_ci95_low"]:
         return rf"lower than that of {name} (the 95\,\% intervals do not overlap)"
     return rf"not clearly different from that of {name} (the 95\,\% intervals overlap)"
+
+
+def versus_paired(difference: dict, name: str, unit: str = " dB") -> str:
+    """Ours against another method on the same faces, from the paired difference of their
+    per-face scores (facevae.stats.paired): "higher than that of X by 1.20 dB (95 % interval
+    0.900 to 1.50)", or "close to that of X, with no clear difference" and the signed interval."""
+    value, low, high = difference["mean"], difference["ci95_low"], difference["ci95_high"]
+    if low > 0:
+        return (
+            f"higher than that of {name} by {with_interval(value, low, high, text=True, unit=unit)}"
+        )
+    if high < 0:
+        size = with_interval(-value, -high, -low, text=True, unit=unit)
+        return f"lower than that of {name} by {size}"
+    change = with_interval(value, low, high, text=True, signed=True, unit=unit)
+    return f"close to that of {name}, with no clear difference ({change})"
+
+
+def _versus(scores: dict, method: str, key: str) -> str:
+    """The VAE against ``method`` on one damage: paired when the protocol gave the difference
+    (restore/metrics.json, vae.versus), else by the two intervals."""
+    name = {"mean_filter": "the mean filter", "biharmonic": "biharmonic inpainting"}[method]
+    paired = scores["vae"].get("versus", {}).get(method)
+    if paired is not None:
+        return versus_paired(paired, name)
+    return versus_method(scores["vae"], scores[method], key, name)
 
 
 def vae_sentences(tree: dict) -> dict[str, str]:
@@ -42,10 +70,15 @@ def vae_sentences(tree: dict) -> dict[str, str]:
         text["vae.versus_baselines"] = "; ".join(clauses)
     noise, erase = tree["restore"]["noise"], tree["restore"]["erase"]
     if "mean_filter" in noise:
-        text["restore.noise.vae_vs_mean_filter"] = versus_method(
-            noise["vae"], noise["mean_filter"], "psnr", "the mean filter"
-        )
-    text["restore.erase.vae_vs_biharmonic"] = versus_method(
-        erase["vae"], erase["biharmonic"], "region_psnr", "biharmonic inpainting"
+        text["restore.noise.vae_vs_mean_filter"] = _versus(noise, "mean_filter", "psnr")
+    text["restore.erase.vae_vs_biharmonic"] = _versus(erase, "biharmonic", "region_psnr")
+    # What the VAE can give back at best: its reconstruction of the clean faces.
+    ceiling, denoised = tree["vae.best"]["test_psnr"], noise["vae"]["psnr"]
+    text["restore.noise.vae_ceiling"] = (
+        f"stays below the {format_number(ceiling, 4)} dB at which it reconstructs clean test"
+        " faces, the most a decoded face can reach"
+        if denoised < ceiling
+        else f"is no lower than the {format_number(ceiling, 4)} dB of its reconstructions of"
+        " clean test faces"
     )
     return text
