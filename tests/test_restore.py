@@ -258,6 +258,7 @@ def test_protocol_chooses_on_validation_faces_and_pairs_the_vae_with_each_method
             assert difference["mean"] == pytest.approx(gap)
             assert difference["ci95_low"] <= difference["mean"] <= difference["ci95_high"]
         assert set(scores["vae"]["versus"]) == set(scores) - {"vae"}
+    assert metrics["best"]["noise"] == metrics["best"]["noise_s0.1"]
 
 
 def test_protocol_keeps_every_restored_face_of_the_first_level_and_the_erased_block(tiny_vae):
