@@ -274,8 +274,9 @@ def test_a_twin_difference_whose_interval_holds_zero_is_no_clear_difference():
         },
     }
     text = generation_sentences(tree, POINTS)["beyond.generation.mixture"]
-    assert r"lowers the bound with $k=50$, on one seed and face by face, by 1.00 nats" in text
-    assert r"(95\,\% interval -2.00 to 4.00), no clear difference;" in text
+    # No direction is claimed: the signed difference and its interval.
+    assert r"changes the bound with $k=50$, on one seed and face by face, by -1.00 nats" in text
+    assert r"(95\,\% interval -4.00 to +2.00), no clear difference;" in text
     assert text.endswith(
         "the KL term -1.50 and the importance-weighting gap -0.500 nats, so the largest part,"
         " the decoder-variance constant, runs against it"

@@ -54,10 +54,15 @@ def twin_sentence(paired: dict, points: dict) -> str:
         carried = f"{BOUND_PARTS[largest]} carries most of it"
     else:
         carried = f"the largest part, {BOUND_PARTS[largest]}, runs against it"
+    if paired["verdict"] == "unclear":  # no direction claimed: the signed difference
+        moved = "changes the bound"
+        amount = with_interval(change, low, high, text=True, signed=True, unit=" nats")
+    else:
+        moved = f"{'raises' if change > 0 else 'lowers'} the bound"
+        amount = with_interval(*size, text=True, unit=" nats")
     return (
-        f"at {vae_label(points[paired['twin']])} the learned mixture"
-        f" {'raises' if change > 0 else 'lowers'} the bound with $k={paired['k']}$, {over} and"
-        f" face by face, by {with_interval(*size, text=True, unit=' nats')},"
+        f"at {vae_label(points[paired['twin']])} the learned mixture {moved} with"
+        f" $k={paired['k']}$, {over} and face by face, by {amount},"
         f" {VERDICTS[paired['verdict']]}; of the difference, "
         + ", ".join(parts[:-1])
         + f" and {parts[-1]} nats, so {carried}"
@@ -267,7 +272,9 @@ def _control_sentences(tree: dict) -> dict[str, str]:
     text = {
         "beyond.attributes.controls.psnr": (
             f"a Gaussian blur of $\\sigma={format_number(result['blur']['sigma'])}$ pixels and PCA"
-            f" with {result['pca']['components']} components reach {val['blur']} and {val['pca']}"
+            f" with {result['pca']['components']}"
+            f" component{'' if result['pca']['components'] == 1 else 's'}"
+            f" reach {val['blur']} and {val['pca']}"
             f" dB on the validation faces, against {val['vae']} dB for the VAE; on the test faces"
             f" they score {dB('blur')} and {dB('pca')}, the VAE {dB('vae')}"
         )
