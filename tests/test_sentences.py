@@ -492,3 +492,11 @@ def test_restorers_are_compared_by_their_paired_difference():
     assert versus_paired(fall, "X").startswith("lower than that of X by 1.20 dB")
     unclear = {"mean": 0.1, "ci95_low": -0.2, "ci95_high": 0.4}
     assert versus_paired(unclear, "X").startswith("close to that of X, with no clear difference")
+
+
+def test_the_vae_denoises_no_better_than_it_reconstructs_clean_faces():
+    tree = {"vae.best": scored("test_psnr", 22.5, 22.4, 22.6), "restore": _restore_tree()}
+    ceiling = vae_sentences(tree)["restore.noise.vae_ceiling"]
+    assert ceiling.startswith("stay below the 22.50 dB")  # denoised at 21.0 dB
+    tree["vae.best"] = scored("test_psnr", 20.0, 19.9, 20.1)
+    assert vae_sentences(tree)["restore.noise.vae_ceiling"].startswith("are no worse than")

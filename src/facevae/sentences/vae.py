@@ -75,10 +75,10 @@ def vae_sentences(tree: dict) -> dict[str, str]:
     # What the VAE can give back at best: its reconstruction of the clean faces.
     ceiling, denoised = tree["vae.best"]["test_psnr"], noise["vae"]["psnr"]
     text["restore.noise.vae_ceiling"] = (
-        f"stays below the {format_number(ceiling, 4)} dB at which it reconstructs clean test"
+        f"stay below the {format_number(ceiling, 4)} dB at which it reconstructs clean test"
         " faces, the most a decoded face can reach"
         if denoised < ceiling
-        else f"is no lower than the {format_number(ceiling, 4)} dB of its reconstructions of"
+        else f"are no worse than the {format_number(ceiling, 4)} dB of its reconstructions of"
         " clean test faces"
     )
     return text
