@@ -465,7 +465,12 @@ def mean_image_metrics(reference, restored, mask=None, bootstrap=None, **setting
     """Mean PSNR, SSIM and MSE over a stack of images (the restoration chapter's scores),
     with bootstrap intervals when ``bootstrap`` = {resamples, seed} is given (and ``groups``,
     the near-copy group of each image, to draw them whole; see mean_intervals)."""
-    per_image = image_metrics(reference, restored, mask, **settings)
+    return mean_scores(image_metrics(reference, restored, mask, **settings), bootstrap)
+
+
+def mean_scores(per_image: dict[str, np.ndarray], bootstrap=None) -> dict:
+    """The mean of each per-image score, with its bootstrap interval when ``bootstrap`` is
+    given (see mean_image_metrics)."""
     out = {name: float(values.mean()) for name, values in per_image.items()}
     if bootstrap is not None:
         out |= mean_intervals(per_image, prefix="", **bootstrap)

@@ -41,7 +41,7 @@ from skimage.restoration import (
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
 
 from facevae.metrics import image_metrics as per_image_metrics
-from facevae.metrics import mean_image_metrics, mean_intervals
+from facevae.metrics import mean_image_metrics, mean_scores
 from facevae.names import ERASE, damage_keys, example_key, method_key, noise_key
 from facevae.stats import paired
 from facevae.vae import evaluating, reconstruct_all
@@ -449,14 +449,14 @@ def run_protocol(
     for damage, outputs in runs.items():
         metrics[damage], per_face[damage] = {}, {}
         for method, out in outputs.items():
-            per = image_metrics_of(clean, out, None, settings)
+            per = per_image_metrics(clean, out, **settings)
             if damage == ERASE:
                 per |= {
                     f"region_{k}": v
-                    for k, v in image_metrics_of(clean, out, mask, settings).items()
+                    for k, v in per_image_metrics(clean, out, mask, **settings).items()
                 }
             per_face[damage][method] = per[headline(damage)]
-            metrics[damage][method] = _summarise(per, bootstrap)
+            metrics[damage][method] = mean_scores(per, bootstrap)
     if validation is not None:
         val_clean, val_damaged, val_mask = validation
         val_clean = _stack(val_clean)
@@ -464,7 +464,7 @@ def run_protocol(
         for damage, outputs in restore(val_damaged, val_mask).items():
             region = val_mask if damage == ERASE else None
             for method, out in outputs.items():
-                scores = image_metrics_of(val_clean, out, region, settings)["psnr"]
+                scores = per_image_metrics(val_clean, out, region, **settings)["psnr"]
                 metrics[damage][method][f"val_{headline(damage)}"] = float(scores.mean())
     for damage, scores in per_face.items():
         metrics[damage]["vae"]["versus"] = {
@@ -492,19 +492,6 @@ def run_protocol(
     }
     metrics["best"]["noise"] = metrics["best"][noise]  # as metrics["noise"]
     return metrics, examples, restored
-
-
-def image_metrics_of(clean, restored, region, settings: dict) -> dict[str, np.ndarray]:
-    """Per-face scores of one restoration (facevae.metrics.image_metrics)."""
-    return per_image_metrics(clean, restored, region, **settings)
-
-
-def _summarise(per_face: dict[str, np.ndarray], bootstrap) -> dict:
-    """Mean of every per-face score, with its bootstrap interval when ``bootstrap`` is set."""
-    out = {name: float(values.mean()) for name, values in per_face.items()}
-    if bootstrap is not None:
-        out |= mean_intervals(per_face, prefix="", **bootstrap)
-    return out
 
 
 # --- chapter 3: the latent search's protocol ------------------------------------------------
