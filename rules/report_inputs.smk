@@ -11,6 +11,7 @@ SUMMARY_PARTS = {
     **{f"vae.{name}": out(f"vae/{name}/metrics.json") for name in VAE_NAMES},
     "vae.best": out("vae/best.json"),
     "vae.baseline": out("vae/baselines.json"),
+    "vae.versus": out("vae/versus_baselines.json"),
     "restore": out("restore/metrics.json"),
     **{
         f"beyond.{name}.{task}": out(f"beyond/{name}/{task}/metrics.json")

@@ -112,7 +112,8 @@ rule vae_baselines:
         groups=out("data/groups.npz"),
         code=get_package_modules("baselines", "metrics", "stats"),
     output:
-        out("vae/baselines.json"),
+        metrics=out("vae/baselines.json"),
+        psnr=out("vae/baselines_psnr.npz"),
     log:
         out("logs/vae/baselines.log"),
     localrule: True
@@ -125,6 +126,32 @@ rule vae_baselines:
         bootstrap=config["bootstrap"],
     script:
         "../scripts/vae_baselines.py"
+
+
+# The chosen VAE against each yardstick, face by face on the same test faces, over its seeds.
+rule versus_baselines:
+    input:
+        test=expand(
+            out("vae/{vae}/seed{seed}/test_eval.npz"), vae=VAE_NAMES, seed=VAE_SEEDS
+        ),
+        best=out("vae/best.json"),
+        yardsticks=out("vae/baselines_psnr.npz"),
+        groups=out("data/groups.npz"),
+        split=out("data/split.npz"),
+        code=get_package_modules("baselines", "stats"),
+    output:
+        out("vae/versus_baselines.json"),
+    log:
+        out("logs/vae/versus_baselines.log"),
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=VAE_NAMES,
+        seeds=VAE_SEEDS,
+        bootstrap=config["bootstrap"],
+    script:
+        "../scripts/versus_baselines.py"
 
 
 # The choice reads validation scores only; the test split is touched for final numbers.

@@ -1,14 +1,14 @@
 """Chapter 3: restore the damaged test faces of the restoration protocol (rule damage_faces)
 by searching the best VAE's latent space, the rate chosen per damage on validation faces,
-and score them as chapter 2 scores its restorers (facevae.restore.search_protocol).
-Inpainting starts from chapter 2's encode-decode inpainting of the same faces."""
+scored as chapter 2 scores its restorers and against each of them face by face
+(facevae.restore.search_protocol); inpainting starts from chapter 2's encode-decode passes."""
 
 import logging
 
 from facevae.files import load_npz, save_npz, write_json
 from facevae.generation import decoder_variance
-from facevae.names import ERASE, method_key
-from facevae.restore import from_grey, search_protocol, split_damage, to_grey
+from facevae.names import ERASE
+from facevae.restore import by_damage, from_grey, search_protocol, split_damage, to_grey
 from facevae.runtime import autocast, image_tensor, start_job
 from facevae.stats import DESCRIBE, part_groups
 from facevae.vae import load_vae
@@ -29,10 +29,11 @@ clean, validation = (
 damaged, mask = split_damage(load_npz(inputs.damaged), settings["noise_sigmas"])
 near = part_groups(load_npz(inputs.groups), split, "test")  # near-copy groups of test faces
 settings = settings | {"bootstrap": settings["bootstrap"] | {"groups": near}}
-start = load_npz(inputs.restored)[method_key("vae", ERASE)]  # chapter 2's inpainting
+chapter2 = by_damage(load_npz(inputs.restored))
+settings |= {"start": chapter2[ERASE]["vae"], "versus": chapter2}
 with autocast(job.device, job.precision):
     metrics, restored = search_protocol(
-        model, clean, damaged, mask, validation, variance=variance, start=start, **settings
+        model, clean, damaged, mask, validation, variance=variance, **settings
     )
 write_json(snakemake.output.metrics, metrics | {"interval": DESCRIBE["groups"]})
 # Every restored face in grey levels (for the attribute check).

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import PCA
 
+from facevae.stats import describe, paired
+
 
 def mean_face(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     """The mean training face for every test face. Images (N, H, W) in [0, 1]."""
@@ -33,3 +35,16 @@ def pca_reconstructions(train: np.ndarray, test: np.ndarray, components, seed: i
         recon = centred @ basis.T @ basis + pca.mean_
         out[k] = np.clip(recon, 0, 1).reshape(len(test), *side).astype(np.float32)
     return out
+
+
+def versus_yardsticks(ours, yardsticks: dict, **bootstrap) -> dict:
+    """A model's per-face scores against each yardstick's on the same faces: {name: the
+    paired difference (ours minus the yardstick's, facevae.stats.paired) and "interval", the
+    kind of its interval}. ``ours`` is (faces,) or (seeds, faces); a yardstick has no seeds
+    (faces,), so the seeds drawn are the model's. ``bootstrap``: resamples, seed, groups."""
+    ours = np.atleast_2d(np.asarray(ours, dtype=float))
+    kind = describe(len(ours))
+    return {
+        name: paired(ours, np.broadcast_to(theirs, ours.shape), **bootstrap) | {"interval": kind}
+        for name, theirs in yardsticks.items()
+    }

@@ -42,7 +42,7 @@ from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmoni
 
 from facevae.metrics import image_metrics as per_image_metrics
 from facevae.metrics import mean_image_metrics, mean_scores
-from facevae.names import ERASE, damage_keys, example_key, method_key, noise_key
+from facevae.names import ERASE, damage_keys, example_key, method_key, noise_key, parse_method_key
 from facevae.stats import paired
 from facevae.vae import evaluating, reconstruct_all
 
@@ -497,6 +497,19 @@ def run_protocol(
 # --- chapter 3: the latent search's protocol ------------------------------------------------
 
 
+def by_damage(restored: dict) -> dict[str, dict[str, np.ndarray]]:
+    """{damage: {restorer: faces}} of restorations keyed by names.method_key (restored.npz)."""
+    out = {}
+    for key, faces in restored.items():
+        method, damage = parse_method_key(key)
+        out.setdefault(damage, {})[method] = faces
+    return out
+
+
+def _per_face_psnr(clean, restored, region=None, settings=None) -> np.ndarray:
+    return per_image_metrics(clean, restored, region, **(settings or {}))["psnr"]
+
+
 def choose_rate(validation: dict) -> float:
     """The rate with the highest validation score ({rate: score}; the first of equals), NaN
     scores (no validation faces) left out; the first rate when no score is a number."""
@@ -521,6 +534,7 @@ def search_protocol(
     steps: int,
     inpaint_iterations: int = 1,
     start=None,
+    versus=None,
     image_metrics=None,
     bootstrap=None,
     search=latent_search,
@@ -536,12 +550,17 @@ def search_protocol(
     the encode-decode passes, ``inpaint_iterations`` of them) and the rate with the best
     validation PSNR, of the erased block when inpainting, then searches the test faces once.
     Inpainting of the test faces starts from ``start`` (the test faces' encode-decode
-    inpainting, e.g. chapter 2's) or, without it, from passes run here. ``search`` is the
-    search function (latent_search's signature). Runs under the caller's autocast, if any.
+    inpainting, e.g. chapter 2's) or, without it, from passes run here. ``versus`` =
+    {damage: {restorer: faces}} holds other restorations of the same test faces (chapter 2's,
+    float in [0, 1]) to compare with face by face. ``search`` is the search function
+    (latent_search's signature). Runs under the caller's autocast, if any.
 
     Returns (metrics, restored): metrics holds the variance, steps and rates, then per damage
     the test scores (``region_*`` for the erased block), the rate, the validation PSNR of each
-    rate and the objective's trace; restored holds the restored test faces per damage.
+    rate, the objective's trace and, per restorer of ``versus``, ``versus[restorer]``: the
+    paired difference of the search's per-face PSNR (of the erased block when inpainting)
+    minus the restorer's (facevae.stats.paired); restored holds the restored test faces per
+    damage.
     """
     clean, validation = _stack(clean), _stack(validation)
     val_damaged, val_mask = corrupt(validation, seed + 1, noise_sigmas, erase_size, erase_position)
@@ -581,6 +600,13 @@ def search_protocol(
         }
         if erased:
             metrics[key] |= _region(score(clean, restored[key], mask))
+        if versus and key in versus:
+            psnr = partial(_per_face_psnr, clean, region=region, settings=image_metrics)
+            ours = psnr(restored[key])
+            metrics[key]["versus"] = {
+                method: paired(ours, psnr(theirs), **(bootstrap or {}))
+                for method, theirs in versus[key].items()
+            }
         log.info(
             "%s: rate %g, test psnr %.2f, objective %.1f -> %.1f",
             key,

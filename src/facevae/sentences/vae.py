@@ -20,17 +20,6 @@ def schedule_phrase(vae: dict) -> str:
     )
 
 
-def versus_method(ours: dict, theirs: dict, key: str, name: str) -> str:
-    """Two methods' means of ``key`` compared by their intervals alone, for results that have
-    no paired difference (scores of different faces): a difference is claimed only when the
-    intervals do not overlap."""
-    if ours[f"{key}_ci95_low"] > theirs[f"{key}_ci95_high"]:
-        return rf"higher than that of {name} (the 95\,\% intervals do not overlap)"
-    if ours[f"{key}_ci95_high"] < theirs[f"{key}_ci95_low"]:
-        return rf"lower than that of {name} (the 95\,\% intervals do not overlap)"
-    return rf"not clearly different from that of {name} (the 95\,\% intervals overlap)"
-
-
 def versus_paired(difference: dict, name: str, unit: str = " dB") -> str:
     """Ours against another method on the same faces, from the paired difference of their
     per-face scores (facevae.stats.paired): "higher than that of X by 1.20 dB (95 % interval
@@ -44,34 +33,32 @@ def versus_paired(difference: dict, name: str, unit: str = " dB") -> str:
         size = with_interval(-value, -high, -low, text=True, unit=unit)
         return f"lower than that of {name} by {size}"
     change = with_interval(value, low, high, text=True, signed=True, unit=unit)
-    return f"close to that of {name}, with no clear difference ({change})"
+    return f"close to that of {name}, with no clear difference: {change}"
 
 
-def _versus(scores: dict, method: str, key: str) -> str:
-    """The VAE against ``method`` on one damage: paired when the protocol gave the difference
-    (restore/metrics.json, vae.versus), else by the two intervals."""
+def _versus(scores: dict, method: str) -> str:
+    """The VAE against ``method`` on one damage, from the paired difference of their per-face
+    scores (restore/metrics.json, vae.versus)."""
     name = {"mean_filter": "the mean filter", "biharmonic": "biharmonic inpainting"}[method]
-    paired = scores["vae"].get("versus", {}).get(method)
-    if paired is not None:
-        return versus_paired(paired, name)
-    return versus_method(scores["vae"], scores[method], key, name)
+    return versus_paired(scores["vae"]["versus"][method], name)
 
 
 def vae_sentences(tree: dict) -> dict[str, str]:
-    """``vae.versus_baselines`` (the chosen VAE's test PSNR against each yardstick) and the
+    """``vae.versus_baselines`` (the chosen VAE's test PSNR against each yardstick's, paired
+    face by face: vae/versus_baselines.json) and the
     restoration clauses ``restore.noise.vae_vs_mean_filter`` (when the mean filter ran) and
     ``restore.erase.vae_vs_biharmonic``."""
     text = {}
-    best, clauses = tree["vae.best"], []
+    clauses = []
     for name, scores in tree.get("vae.baseline", {}).items():
-        compared = versus_method(best, scores, "test_psnr", baseline_label(name))
-        clauses.append(f"{compared} at {format_number(scores['test_psnr'])} dB")
+        label = f"{baseline_label(name)} ({format_number(scores['test_psnr'])} dB)"
+        clauses.append(versus_paired(tree["vae.versus"][name], label))
     if clauses:
         text["vae.versus_baselines"] = "; ".join(clauses)
     noise, erase = tree["restore"]["noise"], tree["restore"]["erase"]
     if "mean_filter" in noise:
-        text["restore.noise.vae_vs_mean_filter"] = _versus(noise, "mean_filter", "psnr")
-    text["restore.erase.vae_vs_biharmonic"] = _versus(erase, "biharmonic", "region_psnr")
+        text["restore.noise.vae_vs_mean_filter"] = _versus(noise, "mean_filter")
+    text["restore.erase.vae_vs_biharmonic"] = _versus(erase, "biharmonic")
     # What the VAE can give back at best: its reconstruction of the clean faces.
     ceiling, denoised = tree["vae.best"]["test_psnr"], noise["vae"]["psnr"]
     text["restore.noise.vae_ceiling"] = (
