@@ -8,12 +8,14 @@ import pytest
 import torch
 
 from facevae import SIDE
-from facevae.files import Busy, digest
+from facevae.baselines import pca_reconstructions, principal_components
+from facevae.files import Busy, digest, save_torch
 from facevae.layers import checkpoint, count_parameters
 from facevae.metrics import choose_best, image_metrics, seed_means, summarise
-from facevae.runtime import Job, image_tensor, prepare
+from facevae.runtime import Job, adam, image_tensor, lr_schedule, prepare
 from facevae.synthetic import make_faces
 from facevae.vae import (
+    ResBlock,
     build_vae,
     decode_grid,
     interpolation_grid,
@@ -378,3 +380,95 @@ def test_sample_latent_corners_is_repeatable(tiny_vae):
     with torch.no_grad():
         mu, _ = tiny_vae.encode(torch.from_numpy(faces[index]).unsqueeze(1))
     assert not torch.allclose(first, mu)
+
+
+# --- chapter 3's improved VAE ------------------------------------------------------------------
+
+RES = {"arch": "res", "channels": (8, 8, 16), "blocks": 1}
+
+
+def _pca_start(latent=6, n=64):
+    """A ResVAE of ``latent`` dimensions whose linear path was set from ``n`` synthetic faces,
+    with those faces (N, 1, 48, 48) and their PCA."""
+    faces = make_faces(n, seed=1)["images"].astype(np.float32) / 255
+    torch.manual_seed(0)
+    model = build_vae(latent=latent, **RES)
+    pca = principal_components(faces, latent)
+    model.init_from_pca(**pca)
+    return model.eval(), torch.from_numpy(faces).unsqueeze(1), pca
+
+
+def test_residual_blocks_keep_shapes_and_the_model_has_convvaes_interface():
+    block = ResBlock(16)
+    assert block(torch.rand(2, 16, 6, 6)).shape == (2, 16, 6, 6)
+    for linear in (True, False):
+        model = build_vae(latent=5, linear_path=linear, **RES)
+        logits, mu, logvar = model(torch.rand(3, 1, 48, 48))
+        assert logits.shape == (3, 1, 48, 48) and mu.shape == logvar.shape == (3, 5)
+        recon = model.reconstruct(torch.rand(2, 1, 48, 48))
+        assert recon.shape == (2, 1, 48, 48) and 0 <= recon.min() and recon.max() <= 1
+    deeper = count_parameters(build_vae(latent=5, **RES | {"blocks": 2}))
+    assert deeper > count_parameters(build_vae(latent=5, **RES))
+
+
+def test_a_new_resvae_with_its_linear_path_reconstructs_as_pca_does():
+    model, faces, _ = _pca_start()
+    expected = pca_reconstructions(faces.squeeze(1).numpy(), faces.squeeze(1).numpy(), [6])[6]
+    recon = model.reconstruct(faces).squeeze(1).numpy()
+    np.testing.assert_allclose(recon, np.clip(expected, 1e-4, 1 - 1e-4), atol=2e-5)
+    # Whitened: the training faces' codes have unit variance, as the prior asks.
+    mu, _ = model.encode(faces)
+    np.testing.assert_allclose(mu.var(dim=0, unbiased=True).detach().numpy(), 1.0, rtol=1e-3)
+    # Under bf16 autocast the linear path stays float32: the same reconstruction.
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        again = model.reconstruct(faces).float().squeeze(1).numpy()
+    np.testing.assert_allclose(again, recon, atol=2e-5)
+
+
+def test_the_linear_path_learns_slower_and_a_schedule_keeps_the_ratio():
+    model = build_vae(latent=4, **RES | {"linear_lr": 0.01})
+    optimizer = adam(model.parameter_groups(2e-3), 2e-3)
+    fast, slow = optimizer.param_groups
+    assert fast["lr"] == 2e-3 and slow["lr"] == pytest.approx(2e-5)
+    assert {id(p) for p in slow["params"]} == {
+        id(p) for n, p in model.named_parameters() if n.startswith("linear_")
+    }
+    scheduler = lr_schedule(optimizer, "onecycle", steps=10)
+    for _ in range(4):
+        optimizer.step()
+        scheduler.step()
+    assert slow["lr"] / fast["lr"] == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("linear", [True, False])
+def test_a_tiny_resvae_overfits_a_handful_of_faces(linear):
+    torch.manual_seed(0)
+    x = image_tensor(make_faces(16, seed=0)["images"], "cpu")
+    model = build_vae(latent=8, linear_path=linear, **RES)
+    if linear:  # start from a poor linear path, so that there is something to learn
+        model.init_from_pca(**_pca_start(latent=8)[2])
+    cfg = VAETrainConfig(beta=0.01, epochs=30, batch_size=16, lr=1e-2)
+    before = evaluate_vae(model, x, cfg)["recon"]
+    history = train_vae(model, x, x, cfg)
+    assert history["val_recon"][-1] < 0.7 * before
+
+
+def test_train_on_split_starts_a_resvae_from_the_training_faces_pca(tmp_path):
+    faces = make_faces(40, seed=2)
+    split = {"train": np.arange(30), "val": np.arange(30, 40)}
+    args = {"beta": 0.01, "epochs": 1, "batch_size": 16, "lr": 1e-9, "seed": 0}
+    torch.manual_seed(0)
+    model, _ = train_on_split(faces, split, {"latent": 4, **RES}, args, CPU_JOB)
+
+    train = faces["images"][split["train"]].astype(np.float32) / 255
+    val = faces["images"][split["val"]].astype(np.float32) / 255
+    expected = pca_reconstructions(train, val, [4])[4]
+    recon = model.reconstruct(torch.from_numpy(val).unsqueeze(1)).squeeze(1).numpy()
+    np.testing.assert_allclose(recon, np.clip(expected, 1e-4, 1 - 1e-4), atol=1e-3)
+    path = tmp_path / "model.pt"
+    save_torch(path, checkpoint(model))
+    loaded = load_vae(path)
+    assert loaded.config.arch == "res" and torch.equal(
+        loaded.reconstruct(torch.from_numpy(val).unsqueeze(1)),
+        model.eval().reconstruct(torch.from_numpy(val).unsqueeze(1)),
+    )

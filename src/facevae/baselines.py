@@ -20,19 +20,30 @@ def mean_face(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     return np.broadcast_to(train.mean(axis=0), test.shape).astype(np.float32)
 
 
+def principal_components(train: np.ndarray, k: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """The first ``k`` principal components of images (N, H, W): {"mean" (pixels,),
+    "components" (k, pixels) orthonormal rows, "variances" (k,) the images' variance along
+    each}, by scikit-learn's randomized solver (seeded)."""
+    pca = PCA(n_components=k, svd_solver="randomized", random_state=seed)
+    pca.fit(train.reshape(len(train), -1))
+    return {
+        "mean": pca.mean_,
+        "components": pca.components_,
+        "variances": pca.explained_variance_,
+    }
+
+
 def pca_reconstructions(train: np.ndarray, test: np.ndarray, components, seed: int = 0):
     """{k: test faces projected on the first k principal components of the training faces and
     mapped back}, clipped to [0, 1]. One fit with the largest k serves every k (the
     components of a smaller PCA are the leading components of a larger one)."""
-    n, side = len(train), train.shape[1:]
-    largest = max(components)
-    pca = PCA(n_components=largest, svd_solver="randomized", random_state=seed)
-    pca.fit(train.reshape(n, -1))
-    centred = test.reshape(len(test), -1) - pca.mean_
+    side = train.shape[1:]
+    pca = principal_components(train, max(components), seed)
+    centred = test.reshape(len(test), -1) - pca["mean"]
     out = {}
     for k in components:
-        basis = pca.components_[:k]  # (k, pixels), orthonormal rows
-        recon = centred @ basis.T @ basis + pca.mean_
+        basis = pca["components"][:k]  # (k, pixels), orthonormal rows
+        recon = centred @ basis.T @ basis + pca["mean"]
         out[k] = np.clip(recon, 0, 1).reshape(len(test), *side).astype(np.float32)
     return out
 

@@ -69,13 +69,13 @@ def resolve_precision(precision: str, device: torch.device, cache=PRECISION_CACH
 def lr_schedule(optimizer, kind: str, steps: int, warmup: float = 0.3):
     """The learning-rate schedule of a training run, stepped once per batch; None for a
     constant rate. "onecycle": torch's OneCycleLR over `steps` batches, rising from a 25th of
-    the optimizer's rate to it over the first `warmup` share of the steps, then falling along
-    a cosine to a ten-thousandth of the start (Adam's betas stay as they are)."""
+    each parameter group's rate to it over the first `warmup` share of the steps, then falling
+    along a cosine to a ten-thousandth of the start (Adam's betas stay as they are)."""
     if kind == "constant":
         return None
     if kind != "onecycle":
         raise ValueError(f"unknown learning-rate schedule {kind!r}: constant or onecycle")
-    peak = optimizer.param_groups[0]["lr"]
+    peak = [group["lr"] for group in optimizer.param_groups]  # each group keeps its own
     return torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=peak, total_steps=steps, pct_start=warmup, cycle_momentum=False
     )
@@ -98,9 +98,11 @@ def prepare(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
 
 def adam(params, lr: float) -> torch.optim.Adam:
     """Adam with the fused kernel (one pass over all parameters per step instead of a chain of
-    small ops per tensor) on the CPU and CUDA, where torch has it; the default one elsewhere."""
+    small ops per tensor) on the CPU and CUDA, where torch has it; the default one elsewhere.
+    ``params``: tensors, or parameter groups (dicts with "params" and their own "lr")."""
     params = list(params)
-    fused = all(p.device.type in ("cpu", "cuda") and p.is_floating_point() for p in params)
+    tensors = [p for item in params for p in (item["params"] if isinstance(item, dict) else [item])]
+    fused = all(p.device.type in ("cpu", "cuda") and p.is_floating_point() for p in tensors)
     return torch.optim.Adam(params, lr=lr, fused=fused)
 
 

@@ -1,9 +1,33 @@
-"""The convolutional beta-VAE of chapter 2 and its loss.
+"""The beta-VAEs of the project and their loss.
 
-Encoder: the chapter-1 conv blocks with doubled channels, then a wider dense head with one
-extra hidden layer, giving the mean and log-variance of q(z|x) = N(mu, diag(exp(logvar))).
-Decoder: dense layers back to the (C3, 6, 6) feature map, then three transposed convolutions
-(stride 2) up to (1, 48, 48). The decoder returns logits; ``torch.sigmoid`` gives the image.
+ConvVAE, chapter 2's model. Encoder: the chapter-1 conv blocks with doubled channels, then a
+wider dense head with one extra hidden layer, giving the mean and log-variance of q(z|x) =
+N(mu, diag(exp(logvar))). Decoder: dense layers back to the (C3, 6, 6) feature map, then
+three transposed convolutions (stride 2) up to (1, 48, 48). The decoder returns logits;
+``torch.sigmoid`` gives the image.
+
+ResVAE, chapter 3's improved model. ConvVAE starts from random weights and, on a CPU budget,
+ends far below PCA with as many components as it has latent dimensions. ResVAE changes three
+things, each a setting, so that the ablation can take it away again:
+
+* **Residual blocks and GroupNorm** (``blocks``): three 4x4 stride-2 convolutions take the
+  face from 48 to 24, 12 and 6 pixels, each followed by ``blocks`` pre-activation residual
+  blocks (GroupNorm, SiLU, 3x3 convolution, twice, plus the input); the decoder mirrors it
+  with transposed convolutions. Only the first and the last convolution run at 48 x 48.
+* **A linear path** (``linear_path``): the encoder's mean gets a linear map of the whole face
+  and the decoder's image a linear map of the code, both set from the training faces'
+  principal components before training (``init_from_pca``, whitened so that the codes of
+  the training faces have unit variance, as the prior asks). The convolutional parts enter
+  through scalar gates that start at zero, so training starts where PCA with ``latent``
+  components ends and the convolutions learn what PCA misses. The linear path learns at
+  ``linear_lr`` times the rate of the rest: at the full rate Adam's first steps, which move
+  every weight by about the rate, would undo the components in a few batches.
+* **Its image in grey levels**: with the linear path the decoder's output is the image
+  itself; ``decode`` returns logit(clip(image)) so that, as for ConvVAE, sigmoid(decode(z))
+  is the image (clipped to [0, 1]) and every experiment can use either model.
+
+Both share VAEBase (``forward``, ``kl``, ``reconstruct``); ``build_vae`` builds either from
+its saved ``model_args`` (``arch="res"`` for ResVAE).
 
 Prior p(z): the standard normal of the original, or (chapter 3) a mixture of K diagonal
 Gaussians whose weights, means and variances are trained with the rest of the model. The KL
@@ -128,7 +152,36 @@ def up_block(c_in: int, c_out: int, last: bool) -> nn.Sequential:
     return nn.Sequential(conv) if last else nn.Sequential(conv, nn.BatchNorm2d(c_out), nn.ReLU())
 
 
-class ConvVAE(nn.Module):
+class VAEBase(nn.Module):
+    """What every VAE of the project shares; a subclass gives ``encode(x) -> (mu, logvar)``,
+    ``decode(z) -> logits``, a ``prior`` and its ``config``."""
+
+    def forward(self, x: torch.Tensor):
+        mu, logvar = self.encode(x)
+        # Reparameterisation: z = mu + sigma * eps keeps the sample differentiable in mu, sigma.
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return self.decode(z), mu, logvar
+
+    def kl(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """KL(q(z|x) || p(z)) per example: exact for the standard normal prior, else the
+        one-sample estimate log q(z|x) - log p(z) at a fresh draw z ~ q(z|x)."""
+        if isinstance(self.prior, StandardNormalPrior):
+            return kl_divergence(mu, logvar)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return diagonal_normal_log_prob(z, mu, logvar) - self.prior.log_prob(z)
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """Decode the posterior mean (no sampling): images in [0, 1]."""
+        mu, _ = self.encode(x)
+        return torch.sigmoid(self.decode(mu))
+
+    def parameter_groups(self, lr: float) -> list[dict]:
+        """The optimizer's parameter groups and their rates: one group at ``lr``."""
+        return [{"params": list(self.parameters()), "lr": lr}]
+
+
+class ConvVAE(VAEBase):
     def __init__(self, config: VAEConfig):
         super().__init__()
         self.config = config
@@ -159,28 +212,141 @@ class ConvVAE(nn.Module):
         h = F.leaky_relu(self.from_code(z), self.config.leaky_slope)
         return self.up(h.view(-1, *self.map_shape))
 
-    def forward(self, x: torch.Tensor):
-        mu, logvar = self.encode(x)
-        # Reparameterisation: z = mu + sigma * eps keeps the sample differentiable in mu, sigma.
-        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        return self.decode(z), mu, logvar
 
-    def kl(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-        """KL(q(z|x) || p(z)) per example: exact for the standard normal prior, else the
-        one-sample estimate log q(z|x) - log p(z) at a fresh draw z ~ q(z|x)."""
-        if isinstance(self.prior, StandardNormalPrior):
-            return kl_divergence(mu, logvar)
-        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        return diagonal_normal_log_prob(z, mu, logvar) - self.prior.log_prob(z)
+# --- chapter 3: the improved VAE (see the module's docstring) --------------------------------
+
+SIDE = 48
+CLIP = 1e-4  # how close to 0 and 1 the linear path's image may come before its logit
+
+
+@dataclass
+class ResVAEConfig:
+    """Hyperparameters that rebuild a ResVAE (saved in checkpoints as ``model_args``)."""
+
+    arch: str = "res"
+    latent: int = 256
+    channels: tuple[int, int, int] = (32, 64, 128)  # at 24, 12 and 6 pixels
+    blocks: int = 1  # residual blocks per resolution, in the encoder and in the decoder
+    linear_path: bool = True
+    linear_lr: float = 0.003  # the linear path's learning rate, relative to the others'
+    prior: str = "normal"  # "normal" or "gmm", as for ConvVAE
+    components: int = 1
+
+
+def _norm(channels: int) -> nn.GroupNorm:
+    return nn.GroupNorm(min(8, channels), channels)
+
+
+class ResBlock(nn.Module):
+    """x + conv(SiLU(norm(conv(SiLU(norm(x)))))): the shape of x is kept."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        layers = []
+        for _ in range(2):
+            layers += [_norm(channels), nn.SiLU(), nn.Conv2d(channels, channels, 3, padding=1)]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+def _down(c_in: int, c_out: int, blocks: int) -> list[nn.Module]:
+    """Halve the side (4x4 convolution, stride 2), then ``blocks`` residual blocks."""
+    return [nn.Conv2d(c_in, c_out, 4, stride=2, padding=1)] + [
+        ResBlock(c_out) for _ in range(blocks)
+    ]
+
+
+def _up(c_in: int, c_out: int) -> list[nn.Module]:
+    """GroupNorm, SiLU, then double the side (4x4 transposed convolution, stride 2)."""
+    return [_norm(c_in), nn.SiLU(), nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1)]
+
+
+class ResVAE(VAEBase):
+    def __init__(self, config: ResVAEConfig):
+        super().__init__()
+        self.config = config
+        c1, c2, c3 = config.channels
+        latent, blocks = config.latent, config.blocks
+        self.map_shape = (c3, SIDE // 8, SIDE // 8)
+        flat = c3 * (SIDE // 8) ** 2
+        self.encoder = nn.Sequential(
+            *_down(1, c1, blocks),
+            *_down(c1, c2, blocks),
+            *_down(c2, c3, blocks),
+            _norm(c3),
+            nn.SiLU(),
+            nn.Flatten(),
+            nn.Linear(flat, 2 * latent),  # mean and log-variance side by side
+        )
+        self.from_code = nn.Linear(latent, flat)
+        res = lambda c: [ResBlock(c) for _ in range(blocks)]  # noqa: E731
+        self.decoder = nn.Sequential(
+            *res(c3), *_up(c3, c2), *res(c2), *_up(c2, c1), *res(c1), *_up(c1, 1)
+        )
+        self.prior = build_prior(config)
+        if config.linear_path:
+            self.linear_encoder = nn.Linear(SIDE * SIDE, latent)
+            self.linear_decoder = nn.Linear(latent, SIDE * SIDE)
+            self.linear_logvar = nn.Parameter(torch.zeros(latent))
+            # conv mean, conv log-variance, conv image: each starts switched off
+            self.gates = nn.Parameter(torch.zeros(3))
 
     @torch.no_grad()
-    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        """Decode the posterior mean (no sampling): images in [0, 1]."""
-        mu, _ = self.encode(x)
-        return torch.sigmoid(self.decode(mu))
+    def init_from_pca(self, mean, components, variances, noise: float = 5e-3) -> None:
+        """Set the linear path to whitened PCA: code = diag(1/sqrt(variances)) components
+        (x - mean), image = mean + components^T diag(sqrt(variances)) code. ``components``
+        (latent, 2304) orthonormal rows, ``variances`` (latent,) the training faces' variance
+        along each, ``mean`` (2304,). The posterior variances start at those of probabilistic
+        PCA with a per-pixel ``noise`` variance."""
+        to = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32)  # noqa: E731
+        mean, components, variances = to(mean), to(components), to(variances)
+        if components.shape != (self.config.latent, SIDE * SIDE):
+            raise ValueError(
+                f"{self.config.latent} components of {SIDE * SIDE} pixels expected, got"
+                f" {tuple(components.shape)}"
+            )
+        scale = variances.sqrt()
+        self.linear_encoder.weight.copy_(components / scale[:, None])
+        self.linear_encoder.bias.copy_(-(components @ mean) / scale)
+        self.linear_decoder.weight.copy_((components * scale[:, None]).T)
+        self.linear_decoder.bias.copy_(mean)
+        self.linear_logvar.copy_(torch.log(noise / (variances + noise)))
+
+    def parameter_groups(self, lr: float) -> list[dict]:
+        """Optimizer groups: the linear path at ``linear_lr`` times ``lr``, the rest at lr."""
+        linear = {"linear_encoder", "linear_decoder", "linear_logvar"}
+        slow = [p for n, p in self.named_parameters() if n.split(".")[0] in linear]
+        fast = [p for n, p in self.named_parameters() if n.split(".")[0] not in linear]
+        groups = [{"params": fast, "lr": lr}]
+        return groups + ([{"params": slow, "lr": lr * self.config.linear_lr}] if slow else [])
+
+    def _full_precision(self, x: torch.Tensor):
+        """The linear path in float32 under bf16 autocast: PCA's small components need it."""
+        return torch.autocast(x.device.type, enabled=False)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, 1, 48, 48) -> mean and log-variance, each (B, latent)."""
+        mu, logvar = self.encoder(x).chunk(2, dim=1)
+        if not self.config.linear_path:
+            return mu, logvar
+        with self._full_precision(x):
+            mu = self.gates[0] * mu.float() + self.linear_encoder(x.reshape(len(x), -1).float())
+            logvar = self.gates[1] * logvar.float() + self.linear_logvar
+        return mu, logvar
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """(B, latent) -> logits (B, 1, 48, 48); sigmoid gives the image in [0, 1]."""
+        out = self.decoder(self.from_code(z).view(-1, *self.map_shape))
+        if not self.config.linear_path:
+            return out
+        with self._full_precision(z):
+            image = self.gates[2] * out.float() + self.linear_decoder(z.float()).view_as(out)
+            return torch.logit(image.clamp(CLIP, 1 - CLIP))
 
 
-def reconstruct_all(model: ConvVAE, x: torch.Tensor, batch_size: int) -> np.ndarray:
+def reconstruct_all(model: VAEBase, x: torch.Tensor, batch_size: int) -> np.ndarray:
     """Posterior-mean reconstructions of images ``x`` (N, 1, 48, 48) on the model's device,
     in batches: float32 numpy (N, 48, 48). Runs under the caller's autocast, if any."""
     out = [
@@ -221,15 +387,19 @@ def vae_loss(logits, x, mu, logvar, beta: float, kind: str = "mse", kl=None):
     return recon + beta * kl, recon, kl
 
 
-def build_vae(**overrides) -> ConvVAE:
-    """A ConvVAE from VAEConfig fields (lists accepted for the tuples)."""
+def build_vae(**overrides) -> VAEBase:
+    """A VAE from its config's fields (lists accepted for the tuples): with ``arch="res"``
+    chapter 3's ResVAE (ResVAEConfig), else a ConvVAE (VAEConfig)."""
     for key in ("channels", "hidden"):
         if key in overrides:
             overrides[key] = tuple(overrides[key])
+    if overrides.get("arch", "conv") == "res":
+        return ResVAE(ResVAEConfig(**overrides))
+    overrides.pop("arch", None)
     return ConvVAE(VAEConfig(**overrides))
 
 
-def load_vae(path, device="cpu") -> ConvVAE:
+def load_vae(path, device="cpu") -> VAEBase:
     saved = load_torch(path, map_location=device)
     model = build_vae(**saved["model_args"]).to(device)
     model.load_state_dict(saved["state"])

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
+from facevae.baselines import principal_components
 from facevae.files import digest, exclusive, load_torch, save_torch
 from facevae.layers import count_parameters
 from facevae.progress import Progress
@@ -132,7 +134,7 @@ def train_vae(
     """
     device = x.device
     generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
-    optimizer = adam(model.parameters(), cfg.lr)
+    optimizer = adam(model.parameter_groups(cfg.lr), cfg.lr)
     n_batches = -(-len(x) // cfg.batch_size)
     scheduler = lr_schedule(optimizer, cfg.lr_schedule, cfg.epochs * n_batches, cfg.warmup)
     history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": [], "lr": []}
@@ -267,16 +269,22 @@ def train_on_split(
     validation faces, as a training job of the workflow does.
 
     ``faces["images"]`` are the uint8 images (N, 48, 48), ``split`` the row numbers of each
-    part. ``model_args`` are VAEConfig fields, ``train_args`` VAETrainConfig fields with the
-    seed; ``job`` (see facevae.runtime.start_job) gives the device and the precision, already
-    resolved. The initial weights come from torch's global generator, which the caller has
-    seeded (start_job does). With ``resume_path`` the training continues from, and keeps, a
-    resume state there (see ``train_vae``); with ``label``, a Progress of that name reports on
-    it and keeps the status file ``status``. Returns (model, history), the history with the
+    part. ``model_args`` are the fields of the model's config (VAEConfig, or ResVAEConfig
+    with arch "res"), ``train_args`` VAETrainConfig fields with the seed; ``job`` (see
+    facevae.runtime.start_job) gives the device and the precision, already resolved. The
+    initial weights come from torch's global generator, which the caller has seeded
+    (start_job does); a ResVAE's linear path starts as PCA of the training faces. With
+    ``resume_path`` the training continues from, and keeps, a resume state there (see
+    ``train_vae``); with ``label``, a Progress of that name reports on it and keeps the status
+    file ``status``. Returns (model, history), the history with the
     parameter count and the job's device and precision added.
     """
     train_images, val_images = faces["images"][split["train"]], faces["images"][split["val"]]
-    model = prepare(build_vae(**model_args), job.device)
+    model = build_vae(**model_args)
+    if getattr(model.config, "linear_path", False):  # ResVAE: its linear path starts as PCA
+        pca = principal_components(train_images.astype(np.float32) / 255, model.config.latent)
+        model.init_from_pca(**pca)
+    model = prepare(model, job.device)
     cfg = VAETrainConfig(**train_args, precision=job.precision)
     log.info(
         "VAE latent %d, beta %g on %s: %d parameters, %s reconstruction, %d train faces",
