@@ -94,3 +94,19 @@ def variant_seeds(reference=False):
 # The generation files the twin comparison (prior_twins) pairs, both VAEs of each pair on
 # every seed.
 TWIN_RUNS = [(name, seed) for name in sorted(TWINNED) for seed in GENERATION_SEEDS]
+
+
+def recipe_files(file, names, seeds):
+    """One file of each (grid point, seed) run: vae/<name>/seed<seed>/<file>, name-major."""
+    return [out(f"vae/{name}/seed{seed}/{file}") for name in names for seed in seeds]
+
+
+def recipe_benchmarks(names, seeds):
+    return [
+        out(f"benchmarks/vae/train_{name}_seed{seed}.tsv")
+        for name in names
+        for seed in seeds
+    ]
+
+
+RECIPE_ABLATION = [name for name in RECIPE_GRID if name != RECIPE_NAME]

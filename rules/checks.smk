@@ -65,6 +65,17 @@ def check_generation_seeds(generation_seeds, vae_seeds):
         )
 
 
+def check_recipe_twin(recipe, grid):
+    """The improved VAE is compared with the chapter-2 model of its latent size and beta."""
+    if RECIPE_TWIN not in grid:
+        raise WorkflowError(
+            f"beyond.vae_recipe: latent {recipe['latent']} and beta {recipe['beta']} are no"
+            f" point of vae.grid ({', '.join(grid)}).\n"
+            "  The improved VAE is compared with the grid point of its latent size and beta;"
+            " set them to those of one of the points, or add that point to vae.grid."
+        )
+
+
 def jobs_run_on_this_machine():
     """Whether this is the main Snakemake process and it runs the jobs itself.
 
@@ -170,4 +181,5 @@ if config["beyond"]["enabled"]:
     check_generation_seeds(
         config["beyond"]["generation"]["seeds"], config["vae"]["seeds"]
     )
+    check_recipe_twin(RECIPE, VAE_GRID)
 check_device(config["device"])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from facevae import names, runs
+from facevae import names, runs, vae_recipe
 from facevae.variants import expand as expand_variants
 
 # Lock files that give each GPU job a device of its own on a multi-GPU workstation.
@@ -46,8 +46,17 @@ BEYOND_ON = bool(VARIANTS)
 # VAE of both grids, whose samples and likelihood bounds are measured.
 GENERATION = config["beyond"]["generation"]
 BEYOND_VAE_GRID = names.vae_grid(GENERATION["grid"]) if BEYOND_ON else {}
-ALL_VAE_GRID = VAE_GRID | BEYOND_VAE_GRID
-GENERATION_NAMES = list(ALL_VAE_GRID) if BEYOND_ON else []
+# Chapter 3's improved VAE (facevae.vae_recipe): the recipe first, then its ablation variants.
+RECIPE = config["beyond"]["vae_recipe"]
+try:
+    RECIPE_GRID = vae_recipe.grid(RECIPE) if BEYOND_ON else {}
+except ValueError as err:
+    raise WorkflowError(f"settings, {err}")
+RECIPE_NAME = next(iter(RECIPE_GRID), None)
+RECIPE_TWIN = vae_recipe.paper_twin(RECIPE)  # the chapter-2 model it is set against
+ALL_VAE_GRID = VAE_GRID | BEYOND_VAE_GRID | RECIPE_GRID
+# Every VAE whose likelihood and samples chapter 3 measures: both grids and the recipe.
+GENERATION_NAMES = list(VAE_GRID | BEYOND_VAE_GRID) + [RECIPE_NAME] if BEYOND_ON else []
 # Each learned-mixture VAE and its standard-prior twin (same latent size and beta), if any.
 PRIOR_TWINS = names.prior_twins(ALL_VAE_GRID)
 # Both VAEs of each such pair are trained and scored on every seed of beyond.generation.seeds,
@@ -70,11 +79,21 @@ def generation_file(name, ext, seed=None):
 
 def vae_training_runs():
     """Every VAE training job of the run as (grid point, seed): chapter 2's grid on each of
-    vae.seeds and, with chapter 3, each VAE on the seeds it is scored on."""
+    vae.seeds and, with chapter 3, each VAE on the seeds it is scored on, the improved
+    recipe's included."""
     jobs = [(name, seed) for name in VAE_GRID for seed in config["vae"]["seeds"]]
     jobs += [
         (name, seed) for name in GENERATION_NAMES for seed in generation_seeds(name)
     ]
+    if (
+        BEYOND_ON
+    ):  # the recipe, its ablation, and its chapter-2 twin on the recipe's seeds
+        jobs += [
+            (name, seed)
+            for name, point in RECIPE_GRID.items()
+            for seed in vae_recipe.seeds(RECIPE, point)
+        ]
+        jobs += [(RECIPE_TWIN, seed) for seed in RECIPE["seeds"]]
     return list(dict.fromkeys(jobs))
 
 
@@ -89,6 +108,8 @@ BEYOND_TABLES = (
         "table_restore_search",
         "table_attribute_change",
         "table_attribute_control",
+        "table_vae_recipe",
+        "table_vae_ablation",
     ]
     if BEYOND_ON
     else []

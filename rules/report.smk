@@ -16,6 +16,8 @@ rule summary:
             "sentences/vae",
             "sentences/beyond",
             "sentences/generation",
+            "sentences/recipe",
+            "vae_recipe",
         ),
     output:
         out("summary.json"),

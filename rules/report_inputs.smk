@@ -27,6 +27,7 @@ SUMMARY_PARTS = {
             "beyond.restore_search": out("beyond/restore_search.json"),
             "beyond.prior_twins": out("beyond/generation/prior_twins.json"),
             "beyond.attribute_change": out("beyond/attribute_change.json"),
+            "beyond.vae_recipe": out("beyond/vae_recipe.json"),
         }
         if BEYOND_ON
         else {}
@@ -68,14 +69,15 @@ def get_summary_settings():
         "config.beyond": {
             key: value
             for key, value in config["beyond"].items()
-            if key not in ("variants", "ablation", "generation")
+            if key not in ("variants", "ablation", "generation", "vae_recipe")
         }
         | {
+            "vae_recipe": RECIPE | {"seed_count": len(RECIPE["seeds"])},
             "generation": {k: v for k, v in GENERATION.items() if k != "grid"}
             | {
                 "largest_k": max(GENERATION["bound_samples"]),
                 "first_seed": GENERATION_SEEDS[0],
-            }
+            },
         },
         "paper": config["paper"],
     }

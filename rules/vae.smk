@@ -36,6 +36,7 @@ rule validate_vae:
         code=get_package_modules("layers", "vae", "metrics", "runtime"),
     output:
         scores=out("vae/{vae}/seed{seed}/val_metrics.json"),
+        per_face=out("vae/{vae}/seed{seed}/val_eval.npz"),
     log:
         out("logs/vae/validate_{vae}_seed{seed}.log"),
     conda:

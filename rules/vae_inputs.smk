@@ -5,6 +5,8 @@ VAE_SEEDS = config["vae"]["seeds"]
 
 def get_vae_model_args(wildcards):
     point = ALL_VAE_GRID[wildcards.vae]
+    if point.get("recipe"):  # chapter 3's improved VAE
+        return vae_recipe.model_args(RECIPE, config["vae"], point)
     keys = ("channels", "hidden", "leaky_slope")
     return {k: point[k] for k in ("latent", "prior", "components")} | {
         k: config["vae"][k] for k in keys
@@ -12,6 +14,10 @@ def get_vae_model_args(wildcards):
 
 
 def get_vae_train_args(wildcards):
+    point = ALL_VAE_GRID[wildcards.vae]
+    if point.get("recipe"):
+        args = vae_recipe.train_args(RECIPE, config["vae"], point)
+        return args | {"seed": int(wildcards.seed)}
     keys = (
         "epochs",
         "batch_size",

@@ -20,8 +20,9 @@ with autocast(job.device, job.precision):
     recon = reconstruct_all(model, x, params.eval_batch_size)
 per_image = image_metrics(x.squeeze(1).cpu().numpy(), recon, **params.image_metrics)
 means = summarise(per_image, prefix=f"{part}_")
-if part == "val":
+if part == "val":  # the means choose; the per-face scores pair the recipe's ablation
     write_json(snakemake.output.scores, means)
+    save_npz(snakemake.output.per_face, **per_image)
 else:
     keep = params.n_examples  # the first test faces, the same for every model
     save_npz(snakemake.output.scores, index=split["test"][:keep], recon=recon[:keep], **per_image)

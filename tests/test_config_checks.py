@@ -209,3 +209,11 @@ def test_make_report_without_raw_csv_uses_data_file_or_demo(tmp_path):
         argv = _make_report(project, tmp_path)
         assert argv == ["--cores", "all", "--resources", "gpu=1"]
         (project / "data" / "age_gender.csv.gz").unlink()
+
+
+@workflow
+def test_an_improved_vae_without_a_grid_point_to_compare_with_stops_the_run(tmp_path):
+    settings = "beyond:\n  vae_recipe:\n    latent: 64\n"
+    result, message = dry_run_with(tmp_path, settings)
+    assert result.returncode != 0
+    assert "beyond.vae_recipe: latent 64 and beta 0.01 are no point of vae.grid" in message

@@ -13,6 +13,11 @@ from facevae import names
         ({"latent": 16, "beta": 1e-5}, "z16_b1e-05"),
         ({"latent": 256, "beta": 1, "prior": "gmm"}, "z256_b1_gmm10"),
         ({"latent": 8, "beta": 0.5, "prior": "gmm", "components": 3}, "z8_b0.5_gmm3"),
+        ({"latent": 256, "beta": 0.01, "recipe": "res"}, "z256_b0.01_res"),
+        (
+            {"latent": 64, "beta": 0.01, "recipe": "res", "without": "linear_path"},
+            "z64_b0.01_res_without_linear_path",
+        ),
     ],
 )
 def test_vae_names_round_trip(point, name):
@@ -21,9 +26,16 @@ def test_vae_names_round_trip(point, name):
     assert names.vae_name(parsed) == name
     assert (parsed["latent"], parsed["beta"]) == (point["latent"], point["beta"])
     assert parsed["prior"] == point.get("prior", "normal")
+    assert (parsed.get("recipe"), parsed.get("without")) == (
+        point.get("recipe"),
+        point.get("without"),
+    )
 
 
-@pytest.mark.parametrize("bad", ["z256", "z256_b", "b0.01_z256", "z256_b0.01_gmm", "best"])
+@pytest.mark.parametrize(
+    "bad",
+    ["z256", "z256_b", "b0.01_z256", "z256_b0.01_gmm", "best", "z4_b1_cnn", "z4_b1_res_without_"],
+)
 def test_a_name_that_is_no_grid_point_is_refused(bad):
     with pytest.raises(ValueError, match="not a VAE grid point"):
         names.parse_vae_name(bad)
@@ -38,6 +50,8 @@ def test_vae_labels_name_the_prior_only_for_a_mixture():
     assert names.vae_label({"latent": 256, "beta": 0.01}) == r"$z=256$, $\beta=0.01$"
     label = names.vae_label({"latent": 4, "beta": 1, "prior": "gmm", "components": 2})
     assert label == r"$z=4$, $\beta=1$, mixture of $K=2$"
+    ablated = names.parse_vae_name("z4_b1_res_without_linear_path")
+    assert names.vae_label(ablated) == r"$z=4$, $\beta=1$, improved without linear path"
 
 
 def test_each_mixture_finds_its_twin_and_only_it():
@@ -47,9 +61,11 @@ def test_each_mixture_finds_its_twin_and_only_it():
             {"latent": 4, "beta": 0.01},
             {"latent": 4, "beta": 1, "prior": "gmm"},
             {"latent": 256, "beta": 0.01, "prior": "gmm", "components": 3},
+            {"latent": 4, "beta": 1, "prior": "gmm", "recipe": "res"},
         ]
     )
-    assert list(grid) == ["z4_b1", "z4_b0.01", "z4_b1_gmm10", "z256_b0.01_gmm3"]
+    assert list(grid) == ["z4_b1", "z4_b0.01", "z4_b1_gmm10", "z256_b0.01_gmm3", "z4_b1_gmm10_res"]
+    # the improved recipe's mixture has no twin of its own recipe
     assert names.prior_twins(grid) == {"z4_b1_gmm10": "z4_b1"}
 
 

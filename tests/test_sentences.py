@@ -511,3 +511,32 @@ def test_the_vae_denoises_no_better_than_it_reconstructs_clean_faces():
     assert ceiling.startswith("stay below the 22.50 dB")  # denoised at 21.0 dB
     tree["vae.best"] = scored("test_psnr", 20.0, 19.9, 20.1)
     assert vae_sentences(tree)["restore.noise.vae_ceiling"].startswith("are no worse than")
+
+
+def test_recipe_sentences_follow_the_paired_differences():
+    from facevae.sentences.recipe import recipe_sentences
+
+    scores = lambda m, lo, hi: {"mean": m, "ci95_low": lo, "ci95_high": hi}  # noqa: E731
+    recipe = {
+        "improved": scores(27.0, 26.9, 27.1),
+        "paper": scores(22.0, 21.9, 22.1),
+        "versus_paper": scores(5.0, 4.9, 5.1),
+        "versus_pca": scores(-0.1, -0.3, 0.1),
+        "yardstick": 256,
+        "ablation": {
+            "linear_path": {"difference": scores(-6.0, -6.2, -5.8)},
+            "blocks": {"difference": scores(0.05, -0.02, 0.12)},
+        },
+    }
+    text = recipe_sentences({"beyond.vae_recipe": recipe})
+    assert text["beyond.recipe.versus_paper"].startswith(
+        r"it reconstructs the test faces at 27.0 dB (95\,\% interval 26.9 to 27.1), higher than"
+        " that of the original's architecture"
+    )
+    assert text["beyond.recipe.versus_pca"].startswith("close to that of PCA with 256 components")
+    assert text["beyond.recipe.ablation"].startswith(
+        "without the linear path the validation PSNR falls (-6.00 dB"
+    )
+    assert "without the residual blocks there is no clear change" in text["beyond.recipe.ablation"]
+    del recipe["versus_pca"]
+    assert "beyond.recipe.versus_pca" not in recipe_sentences({"beyond.vae_recipe": recipe})

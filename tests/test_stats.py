@@ -123,6 +123,7 @@ def test_the_words_for_each_kind_of_interval():
     assert describe(3) == DESCRIBE["two_level"]
     assert describe(3, paired=True) == DESCRIBE["paired"]
     assert describe((3, 1)) == DESCRIBE["unpaired"]
+    assert describe(3, part="validation").endswith("near-copy groups of validation faces")
     assert len(set(DESCRIBE.values())) == len(DESCRIBE)
     assert all("bootstrap" in text for text in DESCRIBE.values())
 

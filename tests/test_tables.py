@@ -284,3 +284,35 @@ def test_attribute_control_table_sets_the_vae_beside_its_controls():
     assert gender[5:] == [r"+2.00 {\scriptsize [-1.00, +5.00]}"] * 2
     assert ethnicity[1:] == [r"ethnicity changed (\%), 0 faces"] + ["---"] * 5
     assert rows[4][0] == r"$z=4$, $\beta=1$"
+
+
+def _recipe():
+    """beyond/vae_recipe.json as vae_compare.compare_recipe writes it."""
+    scores = lambda m, lo, hi: {"mean": m, "ci95_low": lo, "ci95_high": hi}  # noqa: E731
+    return {
+        "improved": scores(27.0, 26.9, 27.1),
+        "paper": scores(22.0, 21.9, 22.1),
+        "pca": scores(28.0, 27.9, 28.1),
+        "versus_paper": scores(5.0, 4.9, 5.1),
+        "versus_pca": scores(-1.0, -1.1, -0.9),
+        "yardstick": 256,
+        "minutes": {"improved": 30.0, "paper": 10.0, "linear_path": 25.0},
+        "ablation": {"linear_path": {"difference": scores(-6.0, -6.2, -5.8), "minutes": 25.0}},
+    }
+
+
+def test_the_recipe_table_sets_the_improved_vae_beside_its_twin_and_pca():
+    from facevae.tables import vae_ablation_table, vae_recipe_table
+
+    points = {"z256_b0.01": {"latent": 256, "beta": 0.01, "prior": "normal"}}
+    rows = body(vae_recipe_table(_recipe(), points, "z256_b0.01"))
+    assert [row[0] for row in rows] == [
+        "PCA, 256 components",
+        r"original architecture, $z=256$, $\beta=0.01$",
+        r"improved recipe, $z=256$, $\beta=0.01$",
+    ]
+    assert rows[0][2].startswith("-1.00") and rows[1][2].startswith("+5.00")
+    assert rows[1][3] == "10.0" and rows[2][3] == "30.0" and rows[0][3] == "---"
+    without = body(vae_ablation_table(_recipe()))
+    assert without[1][0] == "without the linear path" and without[1][1].startswith("-6.00")
+    assert without[1][2] == "25.0"

@@ -3,7 +3,8 @@
 Folder names, JSON keys and summary keys are made here and nowhere else, so a key written by
 one job is the key another job reads:
 
-- a VAE grid point and its folder: ``z256_b0.01``, ``z256_b0.01_gmm10`` (vae_name, parse_vae_name);
+- a VAE grid point and its folder: ``z256_b0.01``, ``z256_b0.01_gmm10``, ``z256_b0.01_res``
+  (vae_name, parse_vae_name);
 - a damage of the restoration protocol: ``noise_s0.1``, ``erase`` (noise_key, noise_sigma);
 - a restoration of one damage: ``<restorer>.<damage>`` (method_key, parse_method_key);
 - an ablation variant of chapter 3: ``<improved>_without_<ingredient>`` (ablation_name,
@@ -32,7 +33,11 @@ def group_name(key: str) -> str:
 
 # --- VAE grid points ------------------------------------------------------------------------
 
-_VAE_NAME = re.compile(r"z(?P<latent>[0-9]+)_b(?P<beta>[0-9.e+-]+)(?:_gmm(?P<components>[0-9]+))?")
+RECIPE = "res"  # the tag of chapter 3's improved VAE (facevae.vae.ResVAE) in its folder name
+_VAE_NAME = re.compile(
+    r"z(?P<latent>[0-9]+)_b(?P<beta>[0-9.e+-]+)(?:_gmm(?P<components>[0-9]+))?"
+    rf"(?:_(?P<recipe>{RECIPE})(?:_without_(?P<without>[a-z_]+))?)?"
+)
 # The same pattern without group names: the Snakefile's wildcard constraint for {vae}.
 VAE_NAME_PATTERN = re.sub(r"\?P<\w+>", "", _VAE_NAME.pattern)
 DEFAULT_COMPONENTS = 10  # of a mixture prior whose grid entry does not say
@@ -40,7 +45,9 @@ DEFAULT_COMPONENTS = 10  # of a mixture prior whose grid entry does not say
 
 def vae_point(point: dict) -> dict:
     """A grid entry with its prior filled in: the standard normal unless it names one (a
-    mixture of ``components`` Gaussians, 10 by default)."""
+    mixture of ``components`` Gaussians, 10 by default). A point of chapter 3's improved
+    recipe also has ``recipe`` (RECIPE) and, for an ablation variant, ``without`` (the
+    ingredient it goes without)."""
     prior = point.get("prior", "normal")
     components = point.get("components", DEFAULT_COMPONENTS) if prior == "gmm" else 1
     return point | {"prior": prior, "components": components}
@@ -48,20 +55,28 @@ def vae_point(point: dict) -> dict:
 
 def vae_name(point: dict) -> str:
     """Folder name of a grid point: z256_b0.01, or z256_b0.01_gmm10 with a mixture prior of
-    10 components."""
+    10 components; z256_b0.01_res for the improved recipe, z256_b0.01_res_without_blocks for
+    its ablation variant without residual blocks."""
     point = vae_point(point)
     mixture = f"_gmm{point['components']}" if point["prior"] == "gmm" else ""
-    return f"z{point['latent']}_b{point['beta']:g}{mixture}"
+    recipe = f"_{point['recipe']}" if point.get("recipe") else ""
+    without = f"_without_{point['without']}" if point.get("without") else ""
+    return f"z{point['latent']}_b{point['beta']:g}{mixture}{recipe}{without}"
 
 
 def vae_label(point: dict) -> str:
     """How the report names a grid point, in LaTeX that matplotlib's mathtext also draws:
     $z=256$, $\\beta=0.01$, followed by the prior when it is a mixture
-    (", mixture of $K=10$")."""
+    (", mixture of $K=10$"), then ", improved" for the improved recipe (", improved without
+    blocks" for one of its ablation variants)."""
     point = vae_point(point)
     label = rf"$z={point['latent']}$, $\beta={point['beta']:g}$"
     if point["prior"] == "gmm":
         label += rf", mixture of $K={point['components']}$"
+    if point.get("recipe"):
+        label += ", improved"
+        if point.get("without"):
+            label += " without " + point["without"].replace("_", " ")
     return label
 
 
@@ -73,6 +88,7 @@ def parse_vae_name(name: str) -> dict:
     point = {"latent": int(match["latent"]), "beta": float(match["beta"])}
     if match["components"]:
         point |= {"prior": "gmm", "components": int(match["components"])}
+    point |= {key: match[key] for key in ("recipe", "without") if match[key]}
     return vae_point(point)
 
 
@@ -91,6 +107,8 @@ def prior_twins(grid: dict[str, dict]) -> dict[str, str]:
         for twin, other in grid.items()
         if other["prior"] == "normal"
         and (other["latent"], other["beta"]) == (point["latent"], point["beta"])
+        and (other.get("recipe"), other.get("without"))
+        == (point.get("recipe"), point.get("without"))
     }
 
 

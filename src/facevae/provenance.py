@@ -57,11 +57,12 @@ def versions() -> dict:
     return found
 
 
-def benchmark_seconds(path: str | Path) -> float:
-    """Wall time of one job from its Snakemake benchmark file (a TSV, first column s)."""
+def benchmark_seconds(path: str | Path, column: str = "s") -> float:
+    """Wall time of one job from its Snakemake benchmark file (a TSV, column s), or its CPU
+    time (``column="cpu_time"``)."""
     lines = Path(path).read_text().splitlines()
     header, values = lines[0].split("\t"), lines[1].split("\t")
-    return float(values[header.index("s")])
+    return float(values[header.index(column)])
 
 
 def training_jobs(histories: dict[str, dict], benchmarks: dict[str, str | Path]) -> dict:

@@ -187,16 +187,19 @@ DESCRIBE = {
 }
 
 
-def describe(n_seeds: int | tuple[int, ...] = 1, paired: bool = False) -> str:
+def describe(n_seeds: int | tuple[int, ...] = 1, paired: bool = False, part: str = "test") -> str:
     """DESCRIBE's sentence for an interval drawn by ``two_level`` with ``n_seeds`` (a count,
     or one count per side), ``paired`` when two sides were paired seed by seed: the group
-    bootstrap when no side has more than one seed."""
+    bootstrap when no side has more than one seed. ``part``: the split part whose faces were
+    drawn ("test" or "validation")."""
     counts = n_seeds if isinstance(n_seeds, tuple) else (n_seeds,)
     if max(counts) <= 1:
-        return DESCRIBE["groups"]
-    if paired:
-        return DESCRIBE["paired"]
-    return DESCRIBE["unpaired"] if len(counts) > 1 else DESCRIBE["two_level"]
+        kind = "groups"
+    elif paired:
+        kind = "paired"
+    else:
+        kind = "unpaired" if len(counts) > 1 else "two_level"
+    return DESCRIBE[kind].replace("test faces", f"{part} faces")
 
 
 def part_groups(groups: dict, split: dict, part: str) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from facevae.sentences.beyond import beyond_sentences, smallest_class
 from facevae.sentences.data import data_sentences
 from facevae.sentences.generation import generation_sentences, restoration_sentences
+from facevae.sentences.recipe import recipe_sentences
 from facevae.sentences.supervised import supervised_sentences
 from facevae.sentences.vae import vae_sentences
 
@@ -32,4 +33,5 @@ def report_sentences(
     if beyond["enabled"]:
         text |= beyond_sentences(tree, beyond, smallest_class(tree))
         text |= generation_sentences(tree, points) | restoration_sentences(tree)
+        text |= recipe_sentences(tree)
     return {f"text.{key}": clause for key, clause in text.items()}

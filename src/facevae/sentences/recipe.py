@@ -1,0 +1,49 @@
+"""Chapter 3's clauses on the improved VAE: against the original's architecture and PCA on the
+test faces, and what each of its ingredients is worth on the validation faces."""
+
+from __future__ import annotations
+
+from facevae.latex import with_interval
+from facevae.sentences.vae import versus_paired
+from facevae.vae_recipe import INGREDIENT_NAMES
+
+
+def recipe_sentences(tree: dict) -> dict[str, str]:
+    """``beyond.recipe.versus_paper``, ``beyond.recipe.versus_pca`` (when PCA with as many
+    components ran) and ``beyond.recipe.ablation``, from beyond/vae_recipe.json."""
+    recipe = tree["beyond.vae_recipe"]
+    dB = lambda scores: with_interval(  # noqa: E731
+        scores["mean"], scores["ci95_low"], scores["ci95_high"], text=True, unit=" dB"
+    )
+    text = {
+        "beyond.recipe.versus_paper": (
+            f"it reconstructs the test faces at {dB(recipe['improved'])}, "
+            + versus_paired(
+                recipe["versus_paper"], f"the original's architecture ({dB(recipe['paper'])})"
+            )
+        )
+    }
+    if "versus_pca" in recipe:
+        text["beyond.recipe.versus_pca"] = versus_paired(
+            recipe["versus_pca"], f"PCA with {recipe['yardstick']} components"
+        )
+    clauses = []
+    for ingredient, found in recipe["ablation"].items():
+        change, name = found["difference"], INGREDIENT_NAMES[ingredient]
+        if change["ci95_high"] < 0:
+            verdict = f"without the {name} the validation PSNR falls"
+        elif change["ci95_low"] > 0:
+            verdict = f"without the {name} it rises"
+        else:
+            verdict = f"without the {name} there is no clear change"
+        shift = with_interval(
+            change["mean"],
+            change["ci95_low"],
+            change["ci95_high"],
+            text=True,
+            signed=True,
+            unit=" dB",
+        )
+        clauses.append(f"{verdict} ({shift})")
+    text["beyond.recipe.ablation"] = "; ".join(clauses) if clauses else "no ingredient was left out"
+    return text
