@@ -169,11 +169,13 @@ rule table_beyond:
         variants=[
             out(f"beyond/{name}/{task}/metrics.json") for name, task in VARIANT_TASKS
         ],
+        ensemble=out("beyond/ensemble.json"),
         code=get_package_modules("latex", "metrics", "names", "report", "tables"),
     output:
         imbalance=out("generated/table_imbalance.tex"),
         improved=out("generated/table_improved.tex"),
         ablation=out("generated/table_ablation.tex"),
+        ensemble=out("generated/table_ensemble.tex"),
     log:
         out("logs/report/table_beyond.log"),
     localrule: True
@@ -483,3 +485,39 @@ rule table_vae_recipe:
         twin=RECIPE_TWIN,
     script:
         "../scripts/table_vae_recipe.py"
+
+
+# The improved recipe's seeds as one classifier, without and with flipped faces.
+rule ensemble:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        groups=out("data/groups.npz"),
+        models=improved_files("model"),
+        histories=improved_files("history"),
+        val=improved_files("val"),
+        test=improved_files("test"),
+        code=get_package_modules(
+            "ensemble", "cnn", "cnn_train", "metrics", "stats", "runtime"
+        ),
+    output:
+        out("beyond/ensemble.json"),
+    log:
+        out("logs/beyond/ensemble.log"),
+    benchmark:
+        out("benchmarks/beyond/ensemble.tsv")
+    conda:
+        "../envs/python.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        tasks=IMPROVED.tasks if IMPROVED else [],
+        improved=config["beyond"]["improved"],
+        bootstrap=config["bootstrap"],
+        eval_batch_size=config["cnn"]["eval_batch_size"],
+        device=config["device"],
+        gpu_locks=GPU_LOCKS,
+        precision=config["precision"],
+    script:
+        "../scripts/ensemble.py"

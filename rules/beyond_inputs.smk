@@ -30,6 +30,13 @@ def variant_file(name, task, file, seed):
     return out(f"beyond/{name}/{task}/seed{seed}/{file}")
 
 
+def variant_model(name, task, seed):
+    """The model behind a variant's task: its own, or a multi-task variant's shared one."""
+    if name != "paper" and VARIANTS[name].multitask:
+        task = "all"
+    return variant_file(name, task, "model.pt", seed)
+
+
 def variant_history(name, task, seed):
     """The training history behind a variant's task: its own, or the shared one of a
     multi-task variant (in beyond/<variant>/all/)."""
@@ -110,3 +117,18 @@ def recipe_benchmarks(names, seeds):
 
 
 RECIPE_ABLATION = [name for name in RECIPE_GRID if name != RECIPE_NAME]
+
+
+def improved_files(kind):
+    """Every (task, seed) file of the improved recipe, task-major: its models, histories or
+    `part` predictions (kind "model", "history", "val", "test")."""
+    tasks, seeds = IMPROVED.tasks if IMPROVED else [], (
+        IMPROVED.seeds if IMPROVED else []
+    )
+    find = {
+        "model": variant_model,
+        "history": variant_history,
+        "val": lambda n, t, s: variant_file(n, t, "val_predictions.npz", s),
+        "test": lambda n, t, s: variant_file(n, t, "test_predictions.npz", s),
+    }[kind]
+    return [find(IMPROVED.name, task, seed) for task in tasks for seed in seeds]

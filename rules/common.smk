@@ -103,6 +103,7 @@ BEYOND_TABLES = (
         "table_imbalance",
         "table_improved",
         "table_ablation",
+        "table_ensemble",
         "table_generation",
         "table_prior_twins",
         "table_restore_search",

@@ -28,6 +28,7 @@ SUMMARY_PARTS = {
             "beyond.prior_twins": out("beyond/generation/prior_twins.json"),
             "beyond.attribute_change": out("beyond/attribute_change.json"),
             "beyond.vae_recipe": out("beyond/vae_recipe.json"),
+            "beyond.ensemble": out("beyond/ensemble.json"),
         }
         if BEYOND_ON
         else {}

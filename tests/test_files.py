@@ -140,3 +140,12 @@ def test_no_other_writer_in_the_project():
                 if needle in text:  # a second loader or atomic writer
                     offenders.append(f"{folder}/{name}: {needle}")
     assert offenders == []
+
+
+def test_a_flat_input_list_splits_by_key():
+    from facevae.files import split_by
+
+    assert split_by(["a0", "a1", "b0", "b1"], ["a", "b"]) == {"a": ["a0", "a1"], "b": ["b0", "b1"]}
+    assert split_by([], []) == {}
+    with pytest.raises(ValueError, match="do not split evenly"):
+        split_by(["a0", "a1", "b0"], ["a", "b"])

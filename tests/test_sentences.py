@@ -170,6 +170,14 @@ def test_chapter_sentences_come_from_the_numbers():
     assert text["beyond.ablation.helped"] == "augment"
     assert text["beyond.ablation.unclear"] == "age loss"
     assert text["beyond.ablation.hurt"] == "label smoothing"
+    assert text["beyond.ensemble.models"].startswith("the recipe's single network")
+    assert "beyond.ensemble.age" not in text  # no ensemble in this tree
+    tree["beyond.ensemble"] = {
+        "ensemble_flip": {"age": {"models": 3, "versus": _versus(-0.4, -0.6, -0.2, "test_mae")}}
+    }
+    text = beyond_sentences(tree, beyond, "other")
+    assert text["beyond.ensemble.models"] == "the recipe's 3 networks, one per training seed,"
+    assert text["beyond.ensemble.age"].startswith("lowered the")
     assert recipe_phrase({"tasks": ["age"], "augment": True, "channels": [8, 16, 16]}) == (
         "augment; channels 8, 16, 16"
     )

@@ -316,3 +316,21 @@ def test_the_recipe_table_sets_the_improved_vae_beside_its_twin_and_pca():
     without = body(vae_ablation_table(_recipe()))
     assert without[1][0] == "without the linear path" and without[1][1].startswith("-6.00")
     assert without[1][2] == "25.0"
+
+
+def test_the_ensemble_table_sets_the_single_models_beside_the_ensembles():
+    from facevae.tables import ensemble_table
+
+    def task_scores(accuracy):
+        scores = scored("test_accuracy", accuracy, 0.01)
+        return scores | {"versus": scored("test_accuracy_diff", 0.02, 0.01)}
+
+    improved = {"gender": task_scores(0.90)}
+    ensemble = {
+        "ensemble": {"gender": task_scores(0.91)},
+        "ensemble_flip": {"gender": task_scores(0.92)},
+    }
+    rows = body(ensemble_table(improved, ensemble))
+    assert len(rows) == 1 and rows[0][0] == r"gender accuracy (\%)"
+    assert [cell.split()[0] for cell in rows[0][1:4]] == ["90.0", "91.0", "92.0"]
+    assert rows[0][4].startswith("+2.00")

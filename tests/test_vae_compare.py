@@ -72,15 +72,3 @@ def test_recipe_comparisons_are_paired_and_hold_known_answers():
     assert result["ablation"]["epochs"]["minutes"] == 4.0
     assert "validation faces" in result["ablation"]["epochs"]["interval"]
     assert "test faces" in result["interval"]
-
-
-def test_files_split_per_ingredient():
-    from facevae.vae_compare import per_ingredient
-
-    assert per_ingredient(["a0", "a1", "b0", "b1"], ["a", "b"]) == {
-        "a": ["a0", "a1"],
-        "b": ["b0", "b1"],
-    }
-    assert per_ingredient([], []) == {}
-    with pytest.raises(ValueError, match="do not split evenly"):
-        per_ingredient(["a0", "a1", "b0"], ["a", "b"])

@@ -219,3 +219,12 @@ def file_sha256(path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def split_by(items: list, keys: list) -> dict[str, list]:
+    """A rule's flat list of inputs, key-major (all files of the first key, then the next's,
+    each key with as many), as {key: its items}."""
+    per_key, rest = divmod(len(items), max(len(keys), 1))
+    if rest:
+        raise ValueError(f"{len(items)} inputs do not split evenly over {list(keys)}")
+    return {key: list(items[k * per_key : (k + 1) * per_key]) for k, key in enumerate(keys)}

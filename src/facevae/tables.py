@@ -220,6 +220,29 @@ def improved_table(paper: dict[str, dict], improved: dict[str, dict]) -> str:
     return latex_table(header, rows, "lrrrrr")
 
 
+def ensemble_table(improved: dict[str, dict], ensemble: dict[str, dict]) -> str:
+    """The improved recipe's single models (mean over seeds) beside their ensemble, without
+    and with flipped faces (``ensemble``: beyond/ensemble.json), and the change from the
+    single models to the ensemble with flips (paired by face)."""
+    plain, flipped = ensemble["ensemble"], ensemble["ensemble_flip"]
+    rows = []
+    for task, labels in IMPROVED_ROWS.items():
+        if task not in flipped:
+            continue
+        for key, label in labels:
+            percent = _in_percent(key)
+            rows.append(
+                [label]
+                + [
+                    cell(scores[task], key, percent=percent)
+                    for scores in (improved, plain, flipped)
+                ]
+                + [_change(flipped[task], key)]
+            )
+    header = ["", "single models", "ensemble", "ensemble, flips", "change"]
+    return latex_table(header, rows, "lrrrr")
+
+
 def ablation_table(variants: dict[str, dict], improved: str, ablation: list[str]) -> str:
     """The improved recipe without one ingredient at a time, against the full recipe: the
     change of the validation score / of the test score with its paired interval, a dash

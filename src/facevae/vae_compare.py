@@ -65,12 +65,3 @@ def compare_recipe(
         for ingredient, (variant, full) in ablation.items()
     }
     return out
-
-
-def per_ingredient(paths: list, ingredients: list[str]) -> dict[str, list]:
-    """A flat list of files, ingredient-major (each ingredient's runs side by side), split
-    into {ingredient: its files}."""
-    runs, rest = divmod(len(paths), max(len(ingredients), 1))
-    if rest:
-        raise ValueError(f"{len(paths)} files do not split evenly over {ingredients}")
-    return {name: list(paths[k * runs : (k + 1) * runs]) for k, name in enumerate(ingredients)}

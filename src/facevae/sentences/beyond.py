@@ -140,6 +140,20 @@ def beyond_sentences(tree: dict, beyond: dict, smallest: str) -> dict[str, str]:
             text[f"beyond.improved.{task}"] = change_phrase(
                 scores["versus"], f"test_{metric}", what, unit
             )
+    # The recipe's seeds as one classifier that also sees each face mirrored, against the
+    # single models (beyond/ensemble.json).
+    flipped = tree.get("beyond.ensemble", {}).get("ensemble_flip", {})
+    count = max((scores["models"] for scores in flipped.values()), default=0)
+    text["beyond.ensemble.models"] = (
+        f"the recipe's {count} networks, one per training seed,"
+        if count > 1
+        else "the recipe's single network (one training seed), alone,"
+    )
+    for task, (metric, what, unit) in HEADLINE.items():
+        if task in flipped:
+            text[f"beyond.ensemble.{task}"] = change_phrase(
+                flipped[task]["versus"], f"test_{metric}", what, unit
+            )
     # An ingredient helped when removing it clearly cost some task its test score: the paired
     # interval of the change excludes zero. Which ingredients the recipe keeps was decided on
     # the validation faces; this is only what the test faces say of each one's effect.
