@@ -521,3 +521,25 @@ rule ensemble:
         precision=config["precision"],
     script:
         "../scripts/ensemble.py"
+
+
+# Validation PSNR against training minutes: the improved VAE, its ablation and its twin.
+rule fig_vae_recipe:
+    input:
+        histories=recipe_histories(),
+        yardsticks=out("vae/baselines.json"),
+        code=get_package_modules("figures/beyond", "plotstyle"),
+    output:
+        figure("vae_recipe"),
+    log:
+        out("logs/figures/vae_recipe.log"),
+    localrule: True
+    conda:
+        "../envs/python.yaml"
+    params:
+        names=[RECIPE_TWIN, *RECIPE_GRID],
+        points=ALL_VAE_GRID,
+        twin=RECIPE_TWIN,
+        latent=RECIPE["latent"],
+    script:
+        "../scripts/fig_vae_recipe.py"

@@ -119,6 +119,14 @@ def recipe_benchmarks(names, seeds):
 RECIPE_ABLATION = [name for name in RECIPE_GRID if name != RECIPE_NAME]
 
 
+def recipe_histories():
+    """The first seed's training history of the recipe's twin, the recipe and its ablation."""
+    first = {RECIPE_TWIN: RECIPE["seeds"][0]} | {
+        name: vae_recipe.seeds(RECIPE, point)[0] for name, point in RECIPE_GRID.items()
+    }
+    return [out(f"vae/{name}/seed{seed}/history.json") for name, seed in first.items()]
+
+
 def improved_files(kind):
     """Every (task, seed) file of the improved recipe, task-major: its models, histories or
     `part` predictions (kind "model", "history", "val", "test")."""

@@ -97,7 +97,9 @@ def vae_training_runs():
     return list(dict.fromkeys(jobs))
 
 
-BEYOND_FIGURES = ["fairness", "generation", "attribute_change"] if BEYOND_ON else []
+BEYOND_FIGURES = (
+    ["fairness", "vae_recipe", "generation", "attribute_change"] if BEYOND_ON else []
+)
 BEYOND_TABLES = (
     [
         "table_imbalance",

@@ -35,3 +35,18 @@ def test_the_difference_is_paired_face_by_face_and_drawn_over_the_models_seeds()
     one = versus_yardsticks(ours[1], {"pca": theirs}, resamples=500, seed=0)["pca"]
     assert versus["ci95_high"] - versus["ci95_low"] > 3 * (one["ci95_high"] - one["ci95_low"])
     assert versus["interval"] == DESCRIBE["two_level"] and versus["seeds"] == 3
+
+
+def test_one_fit_serves_every_part_and_every_yardstick():
+    from facevae.baselines import yardsticks
+
+    rng = np.random.default_rng(3)
+    train = rng.random((30, 4, 4)).astype(np.float32)
+    parts = {"test": train[:4], "val": rng.random((5, 4, 4)).astype(np.float32)}
+    found = yardsticks(train, parts, [2, 16])
+    assert set(found) == {"mean_face", "pca2", "pca16"}
+    np.testing.assert_allclose(found["pca16"]["test"], train[:4], atol=1e-5)
+    assert found["pca2"]["val"].shape == (5, 4, 4)
+    alone = pca_reconstructions(train, train[:4], [2, 16])[2]  # the same fit, one stack
+    np.testing.assert_allclose(found["pca2"]["test"], alone, atol=1e-5)
+    np.testing.assert_allclose(found["mean_face"]["val"][0], train.mean(axis=0))

@@ -35,17 +35,28 @@ def principal_components(train: np.ndarray, k: int, seed: int = 0) -> dict[str, 
 
 def pca_reconstructions(train: np.ndarray, test: np.ndarray, components, seed: int = 0):
     """{k: test faces projected on the first k principal components of the training faces and
-    mapped back}, clipped to [0, 1]. One fit with the largest k serves every k (the
-    components of a smaller PCA are the leading components of a larger one)."""
-    side = train.shape[1:]
+    mapped back}, clipped to [0, 1]. ``test`` may also be a dict of image stacks by name (split
+    parts), giving {name: {k: ...}}. One fit with the largest k serves every k and every
+    stack (the components of a smaller PCA are the leading components of a larger one)."""
     pca = principal_components(train, max(components), seed)
-    centred = test.reshape(len(test), -1) - pca["mean"]
+    stacks = test if isinstance(test, dict) else {None: test}
     out = {}
-    for k in components:
-        basis = pca["components"][:k]  # (k, pixels), orthonormal rows
-        recon = centred @ basis.T @ basis + pca["mean"]
-        out[k] = np.clip(recon, 0, 1).reshape(len(test), *side).astype(np.float32)
-    return out
+    for name, images in stacks.items():
+        centred = images.reshape(len(images), -1) - pca["mean"]
+        out[name] = {}
+        for k in components:
+            basis = pca["components"][:k]  # (k, pixels), orthonormal rows
+            recon = centred @ basis.T @ basis + pca["mean"]
+            out[name][k] = np.clip(recon, 0, 1).reshape(images.shape).astype(np.float32)
+    return out if isinstance(test, dict) else out[None]
+
+
+def yardsticks(train: np.ndarray, parts: dict, components, seed: int = 0) -> dict:
+    """Every yardstick's reconstructions of each image stack of ``parts`` (by split part):
+    {"mean_face": {part: faces}, "pca<k>": {part: faces} for each k of ``components``}."""
+    pca = pca_reconstructions(train, parts, components, seed)
+    found = {"mean_face": {part: mean_face(train, images) for part, images in parts.items()}}
+    return found | {f"pca{k}": {part: pca[part][k] for part in parts} for k in components}
 
 
 def versus_yardsticks(ours, yardsticks: dict, **bootstrap) -> dict:

@@ -60,9 +60,10 @@ def _set_rng_state(state: dict) -> None:
 @torch.no_grad()
 def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
     """Mean reconstruction error and KL on ``x`` (posterior mean decoded, no sampling; the
-    KL to a mixture prior is a one-sample estimate, see ``ConvVAE.kl``)."""
+    KL to a mixture prior is a one-sample estimate, see ``VAEBase.kl``), and the mean squared
+    error per pixel whatever the loss (``mse``, which the training curves turn into PSNR)."""
     model.eval()
-    recon = kl = 0.0
+    recon = kl = squared = 0.0
     for i in range(0, len(x), cfg.eval_batch_size):
         batch = x[i : i + cfg.eval_batch_size]
         with autocast(x.device, cfg.precision):
@@ -70,8 +71,10 @@ def evaluate_vae(model, x, cfg: VAETrainConfig) -> dict:
             logits = model.decode(mu)
         mu, logvar, logits = mu.float(), logvar.float(), logits.float()
         recon += reconstruction_error(logits, batch, cfg.recon).sum().item()
+        squared += reconstruction_error(logits, batch, "mse").sum().item()
         kl += model.kl(mu, logvar).sum().item()
-    return {"recon": recon / len(x), "kl": kl / len(x)}
+    faces, pixels = len(x), x.shape[1:].numel()
+    return {"recon": recon / faces, "kl": kl / faces, "mse": squared / faces / pixels}
 
 
 _RESUME_KEYS = ("settings", "model", "optimizer", "generator", "rng", "history", "epoch")
@@ -137,7 +140,8 @@ def train_vae(
     optimizer = adam(model.parameter_groups(cfg.lr), cfg.lr)
     n_batches = -(-len(x) // cfg.batch_size)
     scheduler = lr_schedule(optimizer, cfg.lr_schedule, cfg.epochs * n_batches, cfg.warmup)
-    history = {"batch_loss": [], "val_recon": [], "val_kl": [], "epoch_seconds": [], "lr": []}
+    history = {"batch_loss": [], "val_recon": [], "val_kl": [], "val_mse": [], "epoch_seconds": []}
+    history["lr"] = []
     start_epoch = 0
     # What the resume file must have been made with. With a constant rate the epochs may
     # differ (training can be extended); a schedule is laid out over all epochs, so not then.
@@ -208,6 +212,7 @@ def train_vae(
         history["batch_loss"] += losses.cpu().tolist()
         history["val_recon"].append(val["recon"])
         history["val_kl"].append(val["kl"])
+        history["val_mse"].append(val["mse"])
         history["lr"].append(lr_used)  # the rate of the epoch's last batch
         history["epoch_seconds"].append(seconds)
         log.info(

@@ -140,3 +140,27 @@ def attribute_change(found: dict, restore_metrics: dict, best: str) -> Figure:
         frameon=False, ncols=2, fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.02)
     )
     return fig
+
+
+def psnr_of(mse) -> np.ndarray:
+    """PSNR (dB) of a mean squared error per pixel, grey levels in [0, 1]."""
+    return 10 * np.log10(1 / np.asarray(mse, dtype=float))
+
+
+def recipe_training(histories: dict[str, dict], labels: dict[str, str], yardstick: tuple) -> Figure:
+    """What training time buys: the validation PSNR of the mean squared error after each
+    epoch against the training minutes spent so far (wall clock), one line per run
+    (``histories``: history.json by name, with val_mse and epoch_seconds; ``labels``: their
+    legend entries), and ``yardstick`` = (label, mean squared error) as a horizontal line."""
+    fig, ax = plotstyle.figure(1, 1, height=2.6, layout="constrained")
+    for name, history in histories.items():
+        minutes = np.cumsum(history["epoch_seconds"]) / 60
+        ax.plot(minutes, psnr_of(history["val_mse"]), marker="o", ms=3, label=labels[name])
+    label, mse = yardstick
+    ax.axhline(psnr_of(mse), color="0.3", linestyle="--", linewidth=1, label=label)
+    ax.set_xlabel("training minutes (wall clock, this machine)")
+    ax.set_ylabel("validation PSNR (dB)")
+    ax.set_xlim(left=0)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize="small")
+    return fig
