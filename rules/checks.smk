@@ -65,8 +65,17 @@ def check_generation_seeds(generation_seeds, vae_seeds):
         )
 
 
-def check_recipe_twin(recipe, grid):
-    """The improved VAE is compared with the chapter-2 model of its latent size and beta."""
+def check_recipe_twin(recipe, grid, vae_seeds):
+    """The improved VAE is compared with the chapter-2 model of its latent size and beta,
+    and chapter 3 shows its first seed's model beside the others' (the first of vae.seeds).
+    """
+    for key in ("seeds", "ablation_seeds"):
+        if recipe[key][0] != vae_seeds[0]:
+            raise WorkflowError(
+                f"beyond.vae_recipe.{key}: {recipe[key]} starts with {recipe[key][0]}, but"
+                f" vae.seeds {vae_seeds} starts with {vae_seeds[0]}.\n"
+                "  Chapter 3 shows the models of that first seed side by side; put it first."
+            )
     if RECIPE_TWIN not in grid:
         raise WorkflowError(
             f"beyond.vae_recipe: latent {recipe['latent']} and beta {recipe['beta']} are no"
@@ -181,5 +190,5 @@ if config["beyond"]["enabled"]:
     check_generation_seeds(
         config["beyond"]["generation"]["seeds"], config["vae"]["seeds"]
     )
-    check_recipe_twin(RECIPE, VAE_GRID)
+    check_recipe_twin(RECIPE, VAE_GRID, config["vae"]["seeds"])
 check_device(config["device"])

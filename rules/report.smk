@@ -33,7 +33,7 @@ rule summary:
         source=get_data_source(),
         settings=get_summary_settings(),
         beyond=config["beyond"],
-        vae_points=ALL_VAE_GRID if BEYOND_ON else {},
+        vae_points={name: ALL_VAE_GRID[name] for name in GENERATION_NAMES},
     script:
         "../scripts/summary.py"
 

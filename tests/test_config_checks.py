@@ -217,3 +217,11 @@ def test_an_improved_vae_without_a_grid_point_to_compare_with_stops_the_run(tmp_
     result, message = dry_run_with(tmp_path, settings)
     assert result.returncode != 0
     assert "beyond.vae_recipe: latent 64 and beta 0.01 are no point of vae.grid" in message
+
+
+@workflow
+def test_recipe_seeds_that_skip_the_first_vae_seed_stop_the_run(tmp_path):
+    settings = "beyond:\n  vae_recipe:\n    seeds: [1, 2]\n"
+    result, message = dry_run_with(tmp_path, settings)
+    assert result.returncode != 0
+    assert "beyond.vae_recipe.seeds: [1, 2] starts with 1, but vae.seeds [0]" in message

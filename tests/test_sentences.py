@@ -537,9 +537,11 @@ def test_recipe_sentences_follow_the_paired_differences():
         },
     }
     text = recipe_sentences({"beyond.vae_recipe": recipe})
-    assert text["beyond.recipe.versus_paper"].startswith(
-        r"it reconstructs the test faces at 27.0 dB (95\,\% interval 26.9 to 27.1), higher than"
-        " that of the original's architecture"
+    assert text["beyond.recipe.versus_paper"] == (
+        r"it reconstructs the test faces at 27.0 dB (95\,\% interval 26.9 to 27.1), against"
+        r" 22.0 dB (95\,\% interval 21.9 to 22.1) for the original's architecture; its PSNR is"
+        r" higher than that of the original's architecture by 5.00 dB (95\,\% interval 4.90 to"
+        " 5.10)"
     )
     assert text["beyond.recipe.versus_pca"].startswith("close to that of PCA with 256 components")
     assert text["beyond.recipe.ablation"].startswith(

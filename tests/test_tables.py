@@ -312,6 +312,7 @@ def test_the_recipe_table_sets_the_improved_vae_beside_its_twin_and_pca():
         r"improved recipe, $z=256$, $\beta=0.01$",
     ]
     assert rows[0][2].startswith("-1.00") and rows[1][2].startswith("+5.00")
+    assert rows[2][1] == r"27.0 {\scriptsize [26.9, 27.1]}"  # every score with its interval
     assert rows[1][3] == "10.0" and rows[2][3] == "30.0" and rows[0][3] == "---"
     without = body(vae_ablation_table(_recipe()))
     assert without[1][0] == "without the linear path" and without[1][1].startswith("-6.00")

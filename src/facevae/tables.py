@@ -450,6 +450,11 @@ def _minutes(value) -> str:
     return NONE if value is None else format_number(value)
 
 
+def _mean(scores: dict, **options) -> str:
+    """A mean and its interval as facevae.stats.mean_interval and paired write them."""
+    return with_interval(scores["mean"], scores["ci95_low"], scores["ci95_high"], **options)
+
+
 def vae_recipe_table(recipe: dict, points: dict, twin: str) -> str:
     """The improved VAE beside the chapter-2 model of the same latent size and beta and PCA
     with as many components (``recipe``: beyond/vae_recipe.json; ``points``: grid points by
@@ -461,23 +466,23 @@ def vae_recipe_table(recipe: dict, points: dict, twin: str) -> str:
         rows.append(
             [
                 f"PCA, {recipe['yardstick']} components",
-                cell(recipe["pca"], "mean"),
-                cell(recipe["versus_pca"], "mean", signed=True),
+                _mean(recipe["pca"]),
+                _mean(recipe["versus_pca"], signed=True),
                 NONE,
             ]
         )
     rows.append(
         [
             f"original architecture, {vae_label(points[twin])}",
-            cell(recipe["paper"], "mean"),
-            cell(recipe["versus_paper"], "mean", signed=True),
+            _mean(recipe["paper"]),
+            _mean(recipe["versus_paper"], signed=True),
             _minutes(minutes["paper"]),
         ]
     )
     rows.append(
         [
             f"improved recipe, {vae_label(points[twin])}",  # the same latent size and beta
-            cell(recipe["improved"], "mean"),
+            _mean(recipe["improved"]),
             NONE,
             _minutes(minutes["improved"]),
         ]
@@ -495,7 +500,7 @@ def vae_ablation_table(recipe: dict) -> str:
         rows.append(
             [
                 f"without the {escape_latex(INGREDIENT_NAMES[ingredient])}",
-                cell(found["difference"], "mean", signed=True),
+                _mean(found["difference"], signed=True),
                 _minutes(found["minutes"]),
             ]
         )

@@ -312,6 +312,7 @@ class ResVAE(VAEBase):
         self.linear_encoder.bias.copy_(-(components @ mean) / scale)
         self.linear_decoder.weight.copy_((components * scale[:, None]).T)
         self.linear_decoder.bias.copy_(mean)
+        noise = max(noise, 1e-6)  # beta 0: posteriors start narrow, not at zero width
         self.linear_logvar.copy_(torch.log(noise / (variances + noise)))
 
     def parameter_groups(self, lr: float) -> list[dict]:

@@ -288,7 +288,9 @@ def train_on_split(
     model = build_vae(**model_args)
     if getattr(model.config, "linear_path", False):  # ResVAE: its linear path starts as PCA
         pca = principal_components(train_images.astype(np.float32) / 255, model.config.latent)
-        model.init_from_pca(**pca)
+        # the per-pixel noise variance for which the squared-error loss with this beta is a
+        # Gaussian likelihood: its posterior variances are where the KL term wants them
+        model.init_from_pca(**pca, noise=train_args["beta"] / 2)
     model = prepare(model, job.device)
     cfg = VAETrainConfig(**train_args, precision=job.precision)
     log.info(

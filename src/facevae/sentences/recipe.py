@@ -17,10 +17,9 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
     )
     text = {
         "beyond.recipe.versus_paper": (
-            f"it reconstructs the test faces at {dB(recipe['improved'])}, "
-            + versus_paired(
-                recipe["versus_paper"], f"the original's architecture ({dB(recipe['paper'])})"
-            )
+            f"it reconstructs the test faces at {dB(recipe['improved'])}, against"
+            f" {dB(recipe['paper'])} for the original's architecture; its PSNR is "
+            + versus_paired(recipe["versus_paper"], "the original's architecture")
         )
     }
     if "versus_pca" in recipe:
