@@ -30,4 +30,7 @@ def test_tiny_run_prints_one_json_object(capsys):
             result[f"{kind}_workflow_images_per_s"] / result[f"{kind}_reference_images_per_s"]
         )
     assert result["vae_train_gflop_per_image"] > result["cnn_train_gflop_per_image"] > 0
-    assert "vae_speedup" in err  # the readable table
+    # the improved VAE does fewer operations per face than the original's architecture
+    assert 0 < result["resvae_train_gflop_per_image"] < result["vae_train_gflop_per_image"]
+    assert result["resvae_vs_vae_speed"] > 0
+    assert "vae_speedup" in err and "resvae_vs_vae_speed" in err  # the readable table

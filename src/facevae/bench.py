@@ -8,6 +8,8 @@ noisy. Each training figure is the median of several timed epochs after a warm-u
 
 - Precision: with ``--precision auto`` (the default) the probe that training jobs use times
   fp32 and bf16 here (``facevae.precision``) and the workflow loops run in the faster.
+- Chapter 3's improved VAE (ResVAE) in the workflow's loop, against chapter 2's VAE in the
+  same loop, the two taking turns: what a run of the recipe costs beside one of the original's.
 - CNN / VAE training: the workflow's own loops (``train_cnn``, ``train_vae`` with that
   precision and their memory format) against a reference loop written here the usual way:
   a DataLoader over a TensorDataset, fp32, NCHW, plain Adam, the original's layer order, same
@@ -65,9 +67,16 @@ def _faces(images: int):
     return image_tensor(faces["images"], "cpu"), torch.from_numpy(faces["gender"])
 
 
+# Chapter 3's improved VAE as configs/cpu.yaml trains it (config.yaml, beyond.vae_recipe).
+RESVAE = {"arch": "res", "channels": (32, 64, 128), "blocks": 1}
+
+
 def _network(kind: str) -> torch.nn.Module:
-    """The benchmarked network: the gender CNN or the latent-256 VAE."""
-    return build_cnn("gender") if kind == "cnn" else build_vae(latent=256)
+    """The benchmarked network: the gender CNN, the latent-256 VAE of chapter 2 ("vae") or
+    chapter 3's improved VAE of the same latent size ("resvae")."""
+    if kind == "cnn":
+        return build_cnn("gender")
+    return build_vae(latent=256, **(RESVAE if kind == "resvae" else {}))
 
 
 def _loop_worker(conn, role: str, kind: str, images: int, batch_size: int, precision: str):
@@ -86,33 +95,34 @@ def _loop_worker(conn, role: str, kind: str, images: int, batch_size: int, preci
         conn.send(time.perf_counter() - start)
 
 
-def _rates(kind: str, images: int, batch_size: int, precision: str, epochs: int) -> dict:
-    """Training images/s of the reference and the workflow loop, median of ``epochs``.
+def _rates(loops: dict, images: int, batch_size: int, precision: str, epochs: int) -> dict:
+    """Training images/s of each loop, median of ``epochs``: ``loops`` maps a name to
+    (role, kind), role "reference" (the textbook loop) or "workflow".
 
     Each loop runs in a process of its own (so process-wide settings such as the allocator's
-    stay with the loop they belong to), and the two take turns epoch by epoch after one
-    warm-up epoch each, so a slow spell of a shared machine hits both rather than one.
+    stay with the loop they belong to), and they take turns epoch by epoch after one warm-up
+    epoch each, so a slow spell of a shared machine hits all rather than one.
     """
     context = multiprocessing.get_context("spawn")
     pipes = {}
-    for role in ("reference", "workflow"):
+    for name, (role, kind) in loops.items():
         parent, child = context.Pipe()
         args = (child, role, kind, images, batch_size, precision)
         context.Process(target=_loop_worker, args=args, daemon=True).start()
         parent.send(torch.get_num_threads())
-        pipes[role] = parent
-    times = {role: [] for role in pipes}
+        pipes[name] = parent
+    times = {name: [] for name in pipes}
     try:
         for repeat in range(epochs + 1):
-            for role, pipe in pipes.items():
+            for name, pipe in pipes.items():
                 pipe.send(True)
                 seconds = pipe.recv()
                 if repeat:  # the first round is the warm-up
-                    times[role].append(seconds)
+                    times[name].append(seconds)
     finally:
         for pipe in pipes.values():
             pipe.send(False)
-    return {role: images / statistics.median(t) for role, t in times.items()}
+    return {name: images / statistics.median(t) for name, t in times.items()}
 
 
 def textbook_model(kind: str) -> torch.nn.Module:
@@ -155,7 +165,7 @@ def workflow_loop(kind: str, x, y, batch_size: int, precision: str):
         model = prepare(build_cnn("gender"), cpu)
         cfg = TrainConfig(epochs=1, batch_size=batch_size, precision=precision, log_every=10**9)
         return lambda: train_cnn(model, "gender", (x, y), (x[:256], y[:256]), cfg)
-    model = prepare(build_vae(latent=256), cpu)
+    model = prepare(_network(kind), cpu)
     cfg = VAETrainConfig(epochs=1, batch_size=batch_size, precision=precision, log_every=10**9)
     return lambda: train_vae(model, x, x[:256], cfg)
 
@@ -196,7 +206,8 @@ def run(images: int, epochs: int, precision: str, csv=None) -> dict:
     }
     for kind, batch_size in (("cnn", 64), ("vae", 128)):
         flops = 3 * forward_flops(_network(kind))  # forward + backward ~ 3 forwards
-        rates = _rates(kind, images, batch_size, precision, epochs)
+        loops = {role: (role, kind) for role in ("reference", "workflow")}
+        rates = _rates(loops, images, batch_size, precision, epochs)
         ref, ours = rates["reference"], rates["workflow"]
         result |= {
             f"{kind}_train_gflop_per_image": flops / 1e9,
@@ -206,6 +217,17 @@ def run(images: int, epochs: int, precision: str, csv=None) -> dict:
             f"{kind}_reference_gflops": ref * flops / 1e9,
             f"{kind}_workflow_gflops": ours * flops / 1e9,
         }
+    # Chapter 3's improved VAE against chapter 2's, both in the workflow's loop: what a
+    # training run of the recipe costs beside one of the original's architecture.
+    loops = {kind: ("workflow", kind) for kind in ("vae", "resvae")}
+    rates = _rates(loops, images, 128, precision, epochs)
+    flops = 3 * forward_flops(_network("resvae"))
+    result |= {
+        "resvae_train_gflop_per_image": flops / 1e9,
+        "resvae_workflow_images_per_s": rates["resvae"],
+        "resvae_vs_vae_speed": rates["resvae"] / rates["vae"],
+        "resvae_workflow_gflops": rates["resvae"] * flops / 1e9,
+    }
     if csv:
         result |= ingest_times(csv, torch.get_num_threads())
     return result
