@@ -152,15 +152,16 @@ def warn_before_long_cpu_training():
     from facevae.precision import device_name
 
     vae = config["vae"]
-    per_face = {}  # measured once per latent size: the rest of the model is the same
-    for name, _ in pending:
-        args = get_vae_model_args(SimpleNamespace(vae=name))
-        if args["latent"] not in per_face:
-            per_face[args["latent"]] = vae_seconds_per_face(
-                args, vae["batch_size"], workflow.cores, config["precision"]
+    per_face, seconds = {}, 0.0  # measured once per model: the seeds train alike
+    for name, seed in pending:
+        wildcards = SimpleNamespace(vae=name, seed=seed)
+        args, train = get_vae_model_args(wildcards), get_vae_train_args(wildcards)
+        key = json.dumps(args, sort_keys=True)
+        if key not in per_face:
+            per_face[key] = vae_seconds_per_face(
+                args, train["batch_size"], workflow.cores, config["precision"]
             )
-    seconds = sum(per_face[ALL_VAE_GRID[name]["latent"]] for name, _ in pending)
-    seconds *= vae["epochs"] * training_faces()
+        seconds += per_face[key] * train["epochs"] * training_faces()
     if seconds < LONG_CPU_HOURS * 3600:
         return
     budget = "configs/demo.yaml" if is_synthetic() else "configs/cpu.yaml"
@@ -168,7 +169,8 @@ def warn_before_long_cpu_training():
     print(
         f"\n*** {len(pending)} VAE training job(s) of run {RUN} are about to run on the CPU"
         f" ({device_name(torch.device('cpu'))}).\n"
-        f"*** At {vae['epochs']} epochs, one training step timed here puts them at about"
+        f"*** At their epochs ({vae['epochs']} for the grid), one training step timed here per"
+        " model puts them at about"
         f" {duration(seconds, coarse=True)} (CNNs and evaluation not counted).\n"
         f"*** {budget} trains the same grid for fewer epochs:\n"
         f"***   snakemake --cores all --resources gpu=1 --configfile {budget}{table}\n"

@@ -323,8 +323,9 @@ def test_the_pdf_says_what_built_it(smoke_run):
     assert summary["provenance.commit"] == commit and summary["provenance.dirty"] is False
     jobs = [key for key in summary if key.endswith(".precision") and ".jobs." in key]
     # every CNN, VAE (the grid's and chapter 3's, the learned mixture and its twin on the
-    # second generation seed too) and chapter-3 training job, with its precision
-    assert len(jobs) == 3 * 2 + 4 + 1 + 2 + 8
+    # second generation seed too, the improved VAE on its two seeds and its two ablation
+    # variants) and chapter-3 training job, with its precision
+    assert len(jobs) == 3 * 2 + 4 + 1 + 2 + 8 + 2 + 2
     assert summary["provenance.training.seconds"] > 0
     first_page = PdfReader(smoke_run / RUN / "report.pdf").pages[0].extract_text()
     flat = " ".join(first_page.split())
@@ -421,8 +422,11 @@ def test_every_readme_command_runs_what_it_says(smoke_run):
         jobs = _job_counts(result.stdout + result.stderr)
         if expected is None:  # config.yaml: the paper's settings, a run of their own
             # the grid on one seed, the two mixture-prior VAEs on the three generation seeds,
-            # their standard-prior twins (grid points) on the two seeds the grid lacks
-            assert jobs["train_vae"] == 4 + 2 * 3 + 2 * 2 and jobs["train_cnn"] == 3 * 3, jobs
+            # their standard-prior twins (grid points) on the two seeds the grid lacks, the
+            # improved VAE on three seeds and its two ablation variants on one
+            assert jobs["train_vae"] == 4 + 2 * 3 + 2 * 2 + 3 + 2 and jobs["train_cnn"] == 3 * 3, (
+                jobs
+            )
         else:
             assert jobs == expected, command
     assert not (smoke_run / "results" / "paper-synthetic").exists()
@@ -443,8 +447,9 @@ def test_rebuilding_the_pdf_only_runs_latex(smoke_run, tmp_path):
 @pytest.mark.parametrize(
     ("seeds", "jobs"),
     # the grid's four points on every seed; chapter 3's two mixture-prior VAEs and their
-    # standard-prior twins (z256_b1, z256_b0.01) on each of beyond.generation.seeds [0, 1, 2]
-    [("[0]", 2 + 4 * 3), ("[0, 1]", 2 * 2 + 4 * 3)],
+    # standard-prior twins (z256_b1, z256_b0.01) on each of beyond.generation.seeds [0, 1, 2];
+    # the improved VAE on its three seeds and its two ablation variants on one
+    [("[0]", 2 + 4 * 3 + 5), ("[0, 1]", 2 * 2 + 4 * 3 + 5)],
 )
 def test_hours_of_cpu_training_are_announced_before_the_first_job(tmp_path, seeds, jobs):
     """config.yaml's 200 VAE epochs on a CPU: the run measures a step and says how long."""
