@@ -339,11 +339,48 @@ rule restore_search:
     params:
         search=get_search_settings(),
         validation_faces=config["beyond"]["restore_search"]["validation_faces"],
+        start_from_chapter2=True,
         device=config["device"],
         gpu_locks=GPU_LOCKS,
         precision=config["precision"],
     script:
         "../scripts/restore_search.py"
+
+
+# The same search in the improved VAE's latent space, on the same damaged faces; inpainting
+# starts from its own encode-decode passes, and it is set against chapter 2's restorers.
+use rule restore_search as restore_search_recipe with:
+    input:
+        faces=out("data/faces.npz"),
+        split=out("data/split.npz"),
+        model=run_file("vae", RECIPE_NAME, "model.pt"),
+        damaged=out("restore/damaged.npz"),
+        restored=out("restore/restored.npz"),
+        groups=out("data/groups.npz"),
+        code=get_package_modules(
+            "restore",
+            "names",
+            "generation",
+            "vae",
+            "layers",
+            "metrics",
+            "stats",
+            "runtime",
+        ),
+    output:
+        metrics=out("beyond/recipe/restore_search.json"),
+        restored=out("beyond/recipe/restore_search.npz"),
+    log:
+        out("logs/beyond/restore_search_recipe.log"),
+    benchmark:
+        out("benchmarks/beyond/restore_search_recipe.tsv")
+    params:
+        search=get_search_settings(),
+        validation_faces=config["beyond"]["restore_search"]["validation_faces"],
+        start_from_chapter2=False,
+        device=config["device"],
+        gpu_locks=GPU_LOCKS,
+        precision=config["precision"],
 
 
 # Whether restoring a face changes the gender or ethnicity the chapter-1 classifiers see, and
@@ -400,6 +437,7 @@ rule attribute_change:
 rule table_restore_search:
     input:
         search=out("beyond/restore_search.json"),
+        recipe_search=out("beyond/recipe/restore_search.json"),
         restore=out("restore/metrics.json"),
         attributes=out("beyond/attribute_change.json"),
         best=out("vae/best.json"),

@@ -25,6 +25,7 @@ SUMMARY_PARTS = {
     **(
         {
             "beyond.restore_search": out("beyond/restore_search.json"),
+            "beyond.recipe_search": out("beyond/recipe/restore_search.json"),
             "beyond.prior_twins": out("beyond/generation/prior_twins.json"),
             "beyond.attribute_change": out("beyond/attribute_change.json"),
             "beyond.vae_recipe": out("beyond/vae_recipe.json"),

@@ -11,7 +11,9 @@ from facevae.tables import attribute_change_table, attribute_control_table, rest
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params, inputs = snakemake.params, snakemake.input
 search, restore = read_json(inputs.search), read_json(inputs.restore)
-write_text(snakemake.output.search, restore_search_table(search, restore, params.noise_sigmas))
+recipe = read_json(inputs.recipe_search)
+table = restore_search_table(search, restore, params.noise_sigmas, recipe)
+write_text(snakemake.output.search, table)
 attributes = read_json(inputs.attributes)
 best = read_json(inputs.best)["name"]
 write_text(snakemake.output.attributes, attribute_change_table(attributes, params.points, best))

@@ -548,5 +548,17 @@ def test_recipe_sentences_follow_the_paired_differences():
         "without the linear path the validation PSNR falls (-6.00 dB"
     )
     assert "without the residual blocks there is no clear change" in text["beyond.recipe.ablation"]
+    assert "beyond.recipe.search" not in text  # no search in its latent space
+    search = {"erase": {"region_psnr": 18.0, "region_psnr_ci95_low": 17.5}}
+    search["erase"] |= {
+        "region_psnr_ci95_high": 18.5,
+        "versus": {"biharmonic": scores(1.5, 1.1, 1.9)},
+    }
+    text = recipe_sentences({"beyond.vae_recipe": recipe, "beyond.recipe_search": search})
+    assert text["beyond.recipe.search"] == (
+        r"searching its latent space restores the erased block at 18.0 dB (95\,\% interval 17.5"
+        r" to 18.5), higher than that of biharmonic inpainting by 1.50 dB (95\,\% interval 1.10"
+        " to 1.90)"
+    )
     del recipe["versus_pca"]
     assert "beyond.recipe.versus_pca" not in recipe_sentences({"beyond.vae_recipe": recipe})

@@ -207,7 +207,11 @@ def test_restore_search_table_sets_the_search_beside_the_best_classical_restorer
     assert noise[2] == r"22.0 {\scriptsize [21.9, 22.1]} (Gaussian smoothing)"
     assert erase[0] == "erased block"
     assert erase[2].endswith("(biharmonic inpainting)")
-    assert erase[4] == r"16.0 {\scriptsize [15.9, 16.1]}"
+    assert erase[4] == r"16.0 {\scriptsize [15.9, 16.1]}" and len(erase) == 5
+    # the improved VAE's search in a column of its own
+    recipe = {"noise_s0.1": scored("psnr", 24.0), "erase": scored("region_psnr", 18.0)}
+    noise, erase = body(restore_search_table(search, restore, [0.1], recipe))
+    assert noise[5].startswith("24.0") and erase[5] == r"18.0 {\scriptsize [17.9, 18.1]}"
 
 
 def test_attribute_change_table_splits_dotted_vae_names():

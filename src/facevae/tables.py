@@ -338,11 +338,14 @@ def prior_twins_table(twins: dict[str, dict], points: dict) -> str:
     return latex_table(header, rows, "lr" + "r" * len(TWIN_COLUMNS))
 
 
-def restore_search_table(search: dict, restore: dict, noise_sigmas: list[float]) -> str:
+def restore_search_table(
+    search: dict, restore: dict, noise_sigmas: list[float], recipe: dict | None = None
+) -> str:
     """Per damage, the latent search (``search``: beyond/restore_search.json) against the
     damaged input, the best classical restorer and the VAE's encode-decode passes (chapter
-    2's scores, ``restore``: restore/metrics.json). The erased block decides inpainting:
-    outside it every method returns the input."""
+    2's scores, ``restore``: restore/metrics.json), and the same search in the improved VAE's
+    latent space (``recipe``: beyond/recipe/restore_search.json) when it ran. The erased
+    block decides inpainting: outside it every method returns the input."""
     rows = []
     for damage in damage_keys(noise_sigmas):
         key = "region_psnr" if damage == ERASE else "psnr"
@@ -360,9 +363,11 @@ def restore_search_table(search: dict, restore: dict, noise_sigmas: list[float])
                 cell(scores["vae"], key),
                 cell(search[damage], key),
             ]
+            + ([cell(recipe[damage], key)] if recipe else [])
         )
     header = ["damage", "damaged input", "best classical", "VAE passes", "latent search"]
-    return latex_table(header, rows, "lrrrr")
+    header += ["search, improved VAE"] if recipe else []
+    return latex_table(header, rows, "lrrrr" + ("r" if recipe else ""))
 
 
 APPLIED_TO = {"reconstruction": "clean faces", "noise": "noisy faces", ERASE: "erased faces"}

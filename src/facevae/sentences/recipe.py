@@ -3,7 +3,8 @@ test faces, and what each of its ingredients is worth on the validation faces.""
 
 from __future__ import annotations
 
-from facevae.latex import with_interval
+from facevae.latex import interval_of, with_interval
+from facevae.names import ERASE
 from facevae.sentences.vae import versus_paired
 from facevae.vae_recipe import INGREDIENT_NAMES
 
@@ -45,4 +46,13 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
         )
         clauses.append(f"{verdict} ({shift})")
     text["beyond.recipe.ablation"] = "; ".join(clauses) if clauses else "no ingredient was left out"
+    # The latent search of chapter 3 in the improved VAE's latent space, on the same faces.
+    search = tree.get("beyond.recipe_search", {}).get(ERASE)
+    if search is not None:
+        text["beyond.recipe.search"] = (
+            "searching its latent space restores the erased block at "
+            + with_interval(*interval_of(search, "region_psnr"), text=True, unit=" dB")
+            + ", "
+            + versus_paired(search["versus"]["biharmonic"], "biharmonic inpainting")
+        )
     return text
