@@ -36,7 +36,9 @@ GPU_RULES = {
     "train_multitask",
     "generation",
     "restore_search",
+    "restore_search_recipe",
     "attribute_change",
+    "ensemble",
 }
 SUBMITTED = GPU_RULES | {"evaluate_cnn"}
 
@@ -51,7 +53,10 @@ def rule_bodies() -> dict[str, str]:
     text = (REPO / "Snakefile").read_text() + "".join(
         p.read_text() for p in sorted((REPO / "rules").glob("*.smk"))
     )
-    found = re.finditer(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)*)", text, flags=re.M)
+    # `rule name:` and `use rule other as name with:` (which inherits what it does not set)
+    found = re.finditer(
+        r"^(?:rule|use rule \w+ as) (\w+)(?: with)?:\n((?:[ \t]+.*\n|\n)*)", text, flags=re.M
+    )
     return {match.group(1): match.group(2) for match in found}
 
 

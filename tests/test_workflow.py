@@ -189,6 +189,7 @@ def test_editing_restoration_code_reruns_restoration_only(smoke_run, tmp_path):
     later = {"all", "fig_restoration", "table_restore", "summary", "macros", "report", "html_parts"}
     # chapter 3's restorers (latent search, the attribute check) use the same module
     later |= {"restore_search", "attribute_change", "table_restore_search", "fig_attribute_change"}
+    later |= {"restore_search_recipe"}  # the same search in the improved VAE's latent space
     assert set(jobs) <= later
     assert jobs["restore_search"] == 1 and jobs["attribute_change"] == 1
 
@@ -223,8 +224,8 @@ def test_the_choice_of_model_reads_no_test_result(tmp_path):
 def test_editing_vae_code_retrains_exactly_the_vaes(smoke_run, tmp_path):
     jobs = _jobs_after_edit(smoke_run, tmp_path, "src/facevae/vae_train.py")
     # the grid, chapter 3's mixture-prior VAE, and that VAE and its twin on the second seed of
-    # beyond.generation.seeds
-    assert jobs["train_vae"] == 4 + 1 + 2
+    # beyond.generation.seeds; the improved VAE on its two seeds and its two ablation variants
+    assert jobs["train_vae"] == 4 + 1 + 2 + 2 + 2
     assert "train_cnn" not in jobs and "evaluate_cnn" not in jobs
 
 
