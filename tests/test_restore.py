@@ -483,18 +483,22 @@ def test_search_protocol_chooses_each_rate_on_validation_psnr(tiny_vae):
     )
     # Per damage: the three validation runs, then the test faces once.
     val_damaged, val_mask = corrupt(validation, 8, [0.1, 0.2], [16, 16])  # seed + 1
-    assert len(fake.calls) == 3 * 4
+    # inpainting twice: from the encode-decode passes, then from the prior's mean code
+    assert len(fake.calls) == 4 * 4
+    assert all(run["start"] == "prior" for run in fake.calls[12:])
+    assert metrics["erase"]["from_prior"]["rate"] == 0.3 and "erase_from_prior" in restored
     for first, key, variance in (
         (0, "noise_s0.1", 0.02),
         (4, "noise_s0.2", 0.05),
         (8, "erase", 0.01),
+        (12, "erase", 0.01),
     ):
         runs = fake.calls[first : first + 4]
         assert [run["lr"] for run in runs] == [0.1, 0.3, 0.9, 0.3]
         assert all(run["variance"] == pytest.approx(variance) for run in runs)
         assert all(np.array_equal(run["damaged"], val_damaged[key]) for run in runs[:3])
         assert np.array_equal(runs[3]["damaged"], damaged[key])
-    erasing = fake.calls[8:]
+    erasing = fake.calls[8:12]
     assert all(np.array_equal(run["mask"], val_mask) for run in erasing[:3])
     inpainted = vae_inpaint(tiny_vae, val_damaged["erase"], val_mask, 2)
     assert all(np.array_equal(run["start"], inpainted) for run in erasing[:3])
@@ -559,3 +563,18 @@ def test_search_protocol_compares_with_each_restorer_face_by_face(tiny_vae):
     grey = metrics["erase"]["versus"]["grey"]
     assert grey["mean"] == pytest.approx(10 * np.log10(1 / 0.05**2) - 10 * np.log10(1 / 0.25**2))
     assert grey["verdict"] == "higher"
+
+
+def test_a_search_from_the_prior_starts_at_the_priors_mean_code(tiny_vae):
+    from facevae.vae import MixturePrior
+
+    clean = blob(3, width=6.0)
+    damaged, mask = corrupt(clean, 7, [0.1], [16, 16])
+    restored, _ = latent_search(tiny_vae, damaged["erase"], 0.01, mask, steps=0, start="prior")
+    with torch.no_grad():
+        mean = torch.zeros(1, tiny_vae.config.latent)
+        expected = torch.sigmoid(tiny_vae.eval().decode(mean)).squeeze().numpy()
+    for face, erased in zip(restored, mask):
+        np.testing.assert_allclose(face[erased], expected[erased], atol=1e-6)
+    mixture = MixturePrior.from_fit([0.25, 0.75], [[0.0, 4.0], [4.0, 0.0]], np.ones((2, 2)))
+    assert torch.allclose(mixture.mean(), torch.tensor([3.0, 1.0]))

@@ -310,6 +310,8 @@ def _restoration_tree(search_erase, search_noise):
         gaps = {m: found - theirs[key] for m, theirs in restore[damage].items()}
         return {m: {"mean": g, "ci95_low": g - 0.3, "ci95_high": g + 0.3} for m, g in gaps.items()}
 
+    prior = scored("region_psnr", search_erase - 1, search_erase - 1.2, search_erase - 0.8)
+    prior["versus"] = versus(search_erase - 1, "erase", "region_psnr")
     return {
         "restore": restore,
         "vae.best": {"name": "z4_b0.01", "test_psnr": 21.5},
@@ -318,7 +320,8 @@ def _restoration_tree(search_erase, search_noise):
             "noise_s0.1": scored("psnr", search_noise, search_noise - 0.1, search_noise + 0.1)
             | {"rate": 0.1, "versus": versus(search_noise, "noise_s0.1", "psnr")},
             "erase": scored("region_psnr", search_erase, search_erase - 0.2, search_erase + 0.2)
-            | {"rate": 0.01, "versus": versus(search_erase, "erase", "region_psnr")},
+            | {"rate": 0.01, "versus": versus(search_erase, "erase", "region_psnr")}
+            | {"from_prior": prior},
         },
         "beyond.attribute_change": {
             "noise": "noise_s0.1",
@@ -369,6 +372,12 @@ def test_search_sentences_state_whether_the_goals_are_met(erase, noise, beats, c
     clear = r"higher than that of biharmonic inpainting by 1.00 dB (95\,\% interval 0.700 to 1.30)"
     assert (clear in text["beyond.search.erase"]) == (erase == 17.0)
     assert ("close to that of biharmonic" in text["beyond.search.erase"]) == (erase == 16.1)
+    # from the prior's mean: 1 dB lower, set against biharmonic inpainting by its own pair
+    assert text["beyond.search.prior"].startswith(
+        f"started from the prior's mean code instead, it scores {erase - 1:.1f} dB"
+    )
+    tied = "close to that of biharmonic inpainting, with no clear difference"  # 16.0 vs 16.0
+    assert (tied in text["beyond.search.prior"]) == (erase == 17.0)
     assert text["beyond.search.noise"].startswith("at noise level 0.1 the latent search scores")
     assert closes in text["beyond.search.noise"]
     assert ("at least half" in text["beyond.search.noise"]) == (noise == 22.5)

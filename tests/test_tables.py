@@ -208,10 +208,14 @@ def test_restore_search_table_sets_the_search_beside_the_best_classical_restorer
     assert erase[0] == "erased block"
     assert erase[2].endswith("(biharmonic inpainting)")
     assert erase[4] == r"16.0 {\scriptsize [15.9, 16.1]}" and len(erase) == 5
-    # the improved VAE's search in a column of its own
+    # the improved VAE's search in a column of its own; the search from the prior's mean
     recipe = {"noise_s0.1": scored("psnr", 24.0), "erase": scored("region_psnr", 18.0)}
-    noise, erase = body(restore_search_table(search, restore, [0.1], recipe))
+    search["erase"]["from_prior"] = scored("region_psnr", 15.0)
+    recipe["erase"]["from_prior"] = scored("region_psnr", 17.0)
+    noise, erase, prior = body(restore_search_table(search, restore, [0.1], recipe))
     assert noise[5].startswith("24.0") and erase[5] == r"18.0 {\scriptsize [17.9, 18.1]}"
+    assert prior[0] == "erased block, from the prior's mean" and prior[1:4] == ["---"] * 3
+    assert prior[4].startswith("15.0") and prior[5].startswith("17.0")
 
 
 def test_attribute_change_table_splits_dotted_vae_names():

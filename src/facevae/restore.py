@@ -297,8 +297,9 @@ def latent_search(
 
     For each damaged face y, start at the mean of q(z|x0), x0 being ``start`` (by default y
     itself; for inpainting, the encode-decode pass's filled-in face is a far better start than
-    a face with a hole), and take ``steps`` Adam steps on z, the rate annealed from ``lr`` to
-    zero along a cosine, to minimise the negative log posterior
+    a face with a hole), or at the prior's mean code with ``start="prior"``, and take
+    ``steps`` Adam steps on z, the rate annealed from ``lr`` to zero along a cosine, to
+    minimise the negative log posterior
 
         0.5 * sum over known pixels (sigmoid(decode(z)) - y)^2 / variance - log p(z),
 
@@ -314,7 +315,8 @@ def latent_search(
     face's lowest objective so far, before the first step and after each one).
     """
     damaged = _stack(damaged)
-    start = damaged if start is None else _stack(start)
+    from_prior = isinstance(start, str) and start == "prior"
+    start = damaged if start is None or from_prior else _stack(start)
     known = np.ones_like(damaged) if mask is None else ~np.asarray(mask, dtype=bool)
     restored, trace = [], np.zeros(steps + 1)
     flags = [p.requires_grad for p in model.parameters()]
@@ -326,8 +328,11 @@ def latent_search(
                 y = torch.from_numpy(damaged[batch]).unsqueeze(1).to(device)
                 keep = torch.from_numpy(known[batch].astype(np.float32)).unsqueeze(1).to(device)
                 with torch.no_grad():
-                    x0 = torch.from_numpy(start[batch]).unsqueeze(1).to(device)
-                    z = model.encode(x0)[0].float()
+                    if from_prior:
+                        z = model.prior.mean().to(device).expand(len(y), -1).clone()
+                    else:
+                        x0 = torch.from_numpy(start[batch]).unsqueeze(1).to(device)
+                        z = model.encode(x0)[0].float()
                 z.requires_grad_(True)
                 optimizer = torch.optim.Adam([z], lr=lr)
                 schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(steps, 1))
@@ -510,6 +515,9 @@ def _per_face_psnr(clean, restored, region=None, settings=None) -> np.ndarray:
     return per_image_metrics(clean, restored, region, **(settings or {}))["psnr"]
 
 
+FROM_PRIOR = f"{ERASE}_from_prior"  # the restored faces of the search from the prior's mean
+
+
 def choose_rate(validation: dict) -> float:
     """The rate with the highest validation score ({rate: score}; the first of equals), NaN
     scores (no validation faces) left out; the first rate when no score is a number."""
@@ -559,8 +567,9 @@ def search_protocol(
     the test scores (``region_*`` for the erased block), the rate, the validation PSNR of each
     rate, the objective's trace and, per restorer of ``versus``, ``versus[restorer]``: the
     paired difference of the search's per-face PSNR (of the erased block when inpainting)
-    minus the restorer's (facevae.stats.paired); restored holds the restored test faces per
-    damage.
+    minus the restorer's (facevae.stats.paired); inpainting's ``from_prior`` holds the same
+    for the search started from the prior's mean code instead. restored holds the restored
+    test faces per damage, and those of that search under FROM_PRIOR.
     """
     clean, validation = _stack(clean), _stack(validation)
     val_damaged, val_mask = corrupt(validation, seed + 1, noise_sigmas, erase_size, erase_position)
@@ -572,47 +581,54 @@ def search_protocol(
 
     metrics = {"decoder_variance": variance, "steps": steps, "rates": rates}
     restored = {}
-    for key, sigma in zip(damage_keys(noise_sigmas), [*noise_sigmas, 0.0]):
+
+    def one_search(key: str, sigma: float, val_start, test_start, label: str) -> dict:
+        """Choose the rate on the validation faces, search the test faces with it, score."""
         erased = key == ERASE
-        # One search per damage; the faces, their mask and where they start differ.
         run = partial(search, model, variance=variance + sigma**2, steps=steps)
-        val_region = val_mask if erased else None
-        val_start = (
-            vae_inpaint(model, val_damaged[key], val_mask, inpaint_iterations) if erased else None
-        )
+        val_region, region = (val_mask, mask) if erased else (None, None)
         scores = {}
         for lr in rates:
             faces, _ = run(val_damaged[key], mask=val_region, lr=lr, start=val_start)
             scores[lr] = score(validation, faces, val_region, None)["psnr"]
-            log.info("%s: rate %g, validation psnr %.3f", key, lr, scores[lr])
+            log.info("%s: rate %g, validation psnr %.3f", label, lr, scores[lr])
         lr = choose_rate(scores)
-        test_start = None
-        if erased:
-            test_start = start
-            if test_start is None:
-                test_start = vae_inpaint(model, damaged[key], mask, inpaint_iterations)
-        region = mask if erased else None
-        restored[key], trace = run(damaged[key], mask=region, lr=lr, start=test_start)
-        metrics[key] = score(clean, restored[key]) | {
+        restored[label], trace = run(damaged[key], mask=region, lr=lr, start=test_start)
+        found = score(clean, restored[label]) | {
             "rate": lr,
             "validation_psnr": [scores[rate] for rate in rates],
             "objective": trace.tolist(),
         }
         if erased:
-            metrics[key] |= _region(score(clean, restored[key], mask))
+            found |= _region(score(clean, restored[label], mask))
         if versus and key in versus:
             psnr = partial(_per_face_psnr, clean, region=region, settings=image_metrics)
-            ours = psnr(restored[key])
-            metrics[key]["versus"] = {
+            ours = psnr(restored[label])
+            found["versus"] = {
                 method: paired(ours, psnr(theirs), **(bootstrap or {}))
                 for method, theirs in versus[key].items()
             }
         log.info(
             "%s: rate %g, test psnr %.2f, objective %.1f -> %.1f",
-            key,
+            label,
             lr,
-            metrics[key]["psnr"],
+            found["psnr"],
             trace[0],
             trace[-1],
         )
+        return found
+
+    for key, sigma in zip(damage_keys(noise_sigmas), [*noise_sigmas, 0.0]):
+        if key != ERASE:
+            metrics[key] = one_search(key, sigma, None, None, key)
+            continue
+        # Inpainting starts from the encode-decode passes' filled-in faces (the test faces'
+        # own, or ``start``), and once more from the prior's mean code: how much of the
+        # result the encoder's code brings.
+        val_start = vae_inpaint(model, val_damaged[key], val_mask, inpaint_iterations)
+        test_start = start
+        if test_start is None:
+            test_start = vae_inpaint(model, damaged[key], mask, inpaint_iterations)
+        metrics[key] = one_search(key, sigma, val_start, test_start, key)
+        metrics[key]["from_prior"] = one_search(key, sigma, "prior", "prior", FROM_PRIOR)
     return metrics, restored

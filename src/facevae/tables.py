@@ -365,6 +365,12 @@ def restore_search_table(
             ]
             + ([cell(recipe[damage], key)] if recipe else [])
         )
+        if damage == ERASE and "from_prior" in search[ERASE]:  # started from the prior's mean
+            rows.append(
+                ["erased block, from the prior's mean", NONE, NONE, NONE]
+                + [cell(search[ERASE]["from_prior"], key)]
+                + ([cell(recipe[ERASE]["from_prior"], key)] if recipe else [])
+            )
     header = ["damage", "damaged input", "best classical", "VAE passes", "latent search"]
     header += ["search, improved VAE"] if recipe else []
     return latex_table(header, rows, "lrrrr" + ("r" if recipe else ""))

@@ -85,6 +85,10 @@ class StandardNormalPrior(nn.Module):
         """n codes (on the CPU; ``generator`` is a CPU generator)."""
         return torch.randn(n, self.latent, generator=generator)
 
+    def mean(self) -> torch.Tensor:
+        """The prior's mean code (latent,): zero."""
+        return torch.zeros(self.latent)
+
 
 class MixturePrior(nn.Module):
     """p(z) = sum_k w_k N(z; m_k, diag(exp(v_k))), with w = softmax(logits).
@@ -118,6 +122,11 @@ class MixturePrior(nn.Module):
         """(B, D) -> (B,): log of the mixture density, by log-sum-exp over components."""
         per_component = diagonal_normal_log_prob(z[:, None, :], self.means, self.logvars)
         return torch.logsumexp(torch.log_softmax(self.logits, dim=0) + per_component, dim=1)
+
+    def mean(self) -> torch.Tensor:
+        """The mixture's mean code (latent,): the components' means, weighted (on the CPU)."""
+        weights = torch.softmax(self.logits.detach().float().cpu(), dim=0)
+        return weights @ self.means.detach().float().cpu()
 
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """n codes (on the CPU): a component by its weight, then a draw from it."""

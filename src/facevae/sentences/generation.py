@@ -130,6 +130,12 @@ def _search_sentences(tree: dict) -> dict[str, str]:
             + " biharmonic inpainting, the goal set for it"
         )
     }
+    prior = found.get("from_prior")
+    if prior is not None:  # the same search started from the prior's mean code
+        text["beyond.search.prior"] = (
+            f"started from the prior's mean code instead, it scores {dB(prior, 'region_psnr')}"
+            " on the erased block, " + versus(prior, "biharmonic", "biharmonic inpainting")
+        )
     noise = tree["beyond.attribute_change"]["noise"]
     scores, found = restore[noise], search[noise]
     classical = best_classical(scores)
