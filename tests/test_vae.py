@@ -475,3 +475,19 @@ def test_train_on_split_starts_a_resvae_from_the_training_faces_pca(tmp_path):
         loaded.reconstruct(torch.from_numpy(val).unsqueeze(1)),
         model.eval().reconstruct(torch.from_numpy(val).unsqueeze(1)),
     )
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.1])
+def test_a_denoising_objective_shows_noisy_faces_in_training(monkeypatch, sigma):
+    face = image_tensor(make_faces(1, seed=0)["images"], "cpu")
+    x = face.repeat(8, 1, 1, 1)  # one face eight times: what the model sees minus it is noise
+    torch.manual_seed(0)
+    model = build_vae(latent=4, **TINY)
+    seen, forward = [], type(model).forward
+    monkeypatch.setattr(
+        type(model), "forward", lambda self, batch: seen.append(batch) or forward(self, batch)
+    )
+    cfg = VAETrainConfig(beta=0.01, epochs=1, batch_size=8, lr=1e-3, denoise=sigma)
+    train_vae(model, x, x, cfg)
+    assert len(seen) == 1
+    assert (seen[0] - x).std().item() == pytest.approx(sigma, abs=0.005)

@@ -43,6 +43,11 @@ def test_the_recipe_and_its_ablation_spelled_out():
     assert vae_recipe.train_args(RECIPE, VAE, full)["epochs"] == 20
     assert vae_recipe.train_args(RECIPE, VAE, short)["epochs"] == 5
     assert vae_recipe.train_args(RECIPE, VAE, full)["batch_size"] == 64  # not set: vae's
+    assert vae_recipe.train_args(RECIPE, VAE, full)["denoise"] == 0.0  # chapter 2 has none
+    noisy = RECIPE | {"denoise": 0.1, "ablation": ["denoise"]}
+    with_noise, without = vae_recipe.grid(noisy).values()
+    assert vae_recipe.train_args(noisy, VAE, with_noise)["denoise"] == 0.1
+    assert vae_recipe.train_args(noisy, VAE, without)["denoise"] == 0.0
     with pytest.raises(ValueError, match="ingredients are"):
         vae_recipe.grid(RECIPE | {"ablation": ["dropout"]})
 

@@ -8,7 +8,9 @@ once more without each listed ingredient, that setting set back to what leaves i
 
 * ``linear_path``: no linear (PCA) path, the convolutions alone;
 * ``blocks``: no residual blocks, the strided convolutions alone;
-* ``epochs`` / ``lr_schedule``: the training length / schedule of ``vae:``.
+* ``epochs`` / ``lr_schedule``: the training length / schedule of ``vae:``;
+* ``denoise``: no noise on the faces the model sees in training (a denoising objective
+  shows it noisy faces and scores it against the clean ones).
 
 The Snakefile imports this module while it is parsed, so it imports no numerical library.
 """
@@ -18,15 +20,22 @@ from __future__ import annotations
 from facevae.names import RECIPE, vae_grid, vae_name
 
 MODEL_KEYS = ("channels", "blocks", "linear_path", "linear_lr")
-TRAIN_KEYS = ("epochs", "lr", "lr_schedule", "warmup", "batch_size")
+TRAIN_KEYS = ("epochs", "lr", "lr_schedule", "warmup", "batch_size", "denoise")
 # What each ablation ingredient is set back to; None: to the value of vae: (chapter 2's).
-WITHOUT = {"linear_path": False, "blocks": 0, "epochs": None, "lr_schedule": None}
+WITHOUT = {
+    "linear_path": False,
+    "blocks": 0,
+    "epochs": None,
+    "lr_schedule": None,
+    "denoise": 0.0,
+}
 # How the report names each ingredient ("without the ...").
 INGREDIENT_NAMES = {
     "linear_path": "linear path",
     "blocks": "residual blocks",
     "epochs": "recipe's training length",
     "lr_schedule": "recipe's learning-rate schedule",
+    "denoise": "denoising objective",
 }
 
 
@@ -79,9 +88,10 @@ def train_args(recipe: dict, vae: dict, point: dict) -> dict:
     """facevae.vae_train.VAETrainConfig fields (the seed apart): those of ``vae`` (chapter 2),
     the recipe's own training settings on top."""
     settings = _settings(recipe, vae, point)
+    chapter2 = {"denoise": 0.0} | vae  # chapter 2 trains without a denoising objective
     keys = ("recon", "eval_batch_size", "log_every")
     return (
         {"beta": point["beta"]}
         | {k: vae[k] for k in keys}
-        | {key: settings.get(key, vae[key]) for key in TRAIN_KEYS}
+        | {key: settings.get(key, chapter2[key]) for key in TRAIN_KEYS}
     )

@@ -36,6 +36,9 @@ class VAETrainConfig:
     lr_schedule: str = "constant"  # "constant" or "onecycle" (see facevae.runtime.lr_schedule)
     warmup: float = 0.3  # one-cycle: share of the steps spent rising to the peak
     recon: str = "mse"  # reconstruction term: "mse" or "bce" (see facevae.vae)
+    # Denoising objective: Gaussian noise of this standard deviation (grey levels in [0, 1])
+    # is added to every training face the model sees; the loss compares with the clean face.
+    denoise: float = 0.0
     seed: int = 0
     eval_batch_size: int = 1024
     log_every: int = 50
@@ -177,8 +180,11 @@ def train_vae(
             progress.epoch_started(epoch)
         for b in range(n_batches):
             batch = x[order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
+            seen = batch  # a denoising objective: the model sees a noisy face, rebuilds the clean
+            if cfg.denoise > 0:
+                seen = batch + cfg.denoise * torch.randn_like(batch)
             with autocast(device, cfg.precision):
-                logits, mu, logvar = model(batch)
+                logits, mu, logvar = model(seen)
             # The loss in float32: sums over 2304 pixels lose too much in bfloat16.
             mu, logvar = mu.float(), logvar.float()
             loss, recon, kl = vae_loss(
