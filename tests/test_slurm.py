@@ -211,9 +211,14 @@ def test_only_training_and_evaluation_are_submitted(slurm_run):
     # mixture-prior VAE of beyond.generation is only trained, then measured by `generation`,
     # as is every VAE setting on its first seed. The mixture and its standard-prior twin
     # (z4_b1) are also trained and measured on the second seed of beyond.generation.seeds
-    # ([0, 1] in tests/smoke.yaml), to be compared seed by seed: 2 jobs more of each.
-    assert counts["validate_vae"] == counts["evaluate_vae"] == 4
-    assert counts["train_vae"] == counts["generation"] == 4 + 1 + 2
+    # ([0, 1] in tests/smoke.yaml), to be compared seed by seed: 2 jobs more of each. The
+    # improved VAE trains on its two seeds and its two ablation variants on one; its seeds
+    # and its twin's second are evaluated on the test faces, the ablation's runs (and the
+    # recipe's first seed) on the validation faces, and its first seed is measured.
+    assert counts["validate_vae"] == counts["evaluate_vae"] == 4 + 3
+    assert counts["train_vae"] == 4 + 1 + 2 + 2 + 2
+    assert counts["generation"] == 4 + 1 + 2 + 1
+    assert counts["ensemble"] == counts["restore_search_recipe"] == 1
     assert counts["restore_faces"] == counts["interpolate"] == 1
     assert all(job["State"] == "COMPLETED" for job in jobs)
     # The cheap rules ran on this host: no SLURM job of theirs, a local job in the log.
