@@ -84,6 +84,11 @@ def interval_of(scores: dict, key: str) -> tuple:
     return scores[key], scores.get(f"{key}_ci95_low"), scores.get(f"{key}_ci95_high")
 
 
+def estimate_of(found: dict) -> tuple:
+    """(mean, low, high) of an estimate as facevae.stats.mean_interval and paired write it."""
+    return found["mean"], found["ci95_low"], found["ci95_high"]
+
+
 def with_interval(
     value: float,
     low: float | None = None,

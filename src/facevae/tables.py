@@ -12,6 +12,7 @@ from __future__ import annotations
 from facevae.data import ETHNICITY_KEYS
 from facevae.latex import (
     escape_latex,
+    estimate_of,
     format_number,
     format_setting,
     interval_of,
@@ -463,7 +464,7 @@ def _minutes(value) -> str:
 
 def _mean(scores: dict, **options) -> str:
     """A mean and its interval as facevae.stats.mean_interval and paired write them."""
-    return with_interval(scores["mean"], scores["ci95_low"], scores["ci95_high"], **options)
+    return with_interval(*estimate_of(scores), **options)
 
 
 def vae_recipe_table(recipe: dict, points: dict, twin: str) -> str:

@@ -3,7 +3,7 @@ test faces, and what each of its ingredients is worth on the validation faces.""
 
 from __future__ import annotations
 
-from facevae.latex import interval_of, with_interval
+from facevae.latex import estimate_of, interval_of, with_interval
 from facevae.names import ERASE
 from facevae.sentences.vae import versus_paired
 from facevae.vae_recipe import INGREDIENT_NAMES
@@ -13,9 +13,7 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
     """``beyond.recipe.versus_paper``, ``beyond.recipe.versus_pca`` (when PCA with as many
     components ran) and ``beyond.recipe.ablation``, from beyond/vae_recipe.json."""
     recipe = tree["beyond.vae_recipe"]
-    dB = lambda scores: with_interval(  # noqa: E731
-        scores["mean"], scores["ci95_low"], scores["ci95_high"], text=True, unit=" dB"
-    )
+    dB = lambda scores: with_interval(*estimate_of(scores), text=True, unit=" dB")  # noqa: E731
     text = {
         "beyond.recipe.versus_paper": (
             f"it reconstructs the test faces at {dB(recipe['improved'])}, against"
@@ -36,14 +34,7 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
             verdict = f"without the {name} it rises"
         else:
             verdict = f"without the {name} there is no clear change"
-        shift = with_interval(
-            change["mean"],
-            change["ci95_low"],
-            change["ci95_high"],
-            text=True,
-            signed=True,
-            unit=" dB",
-        )
+        shift = with_interval(*estimate_of(change), text=True, signed=True, unit=" dB")
         clauses.append(f"{verdict} ({shift})")
     text["beyond.recipe.ablation"] = "; ".join(clauses) if clauses else "no ingredient was left out"
     # The latent search of chapter 3 in the improved VAE's latent space, on the same faces.

@@ -3,7 +3,7 @@ against the classical restorers; and how the text describes the VAE's learning r
 
 from __future__ import annotations
 
-from facevae.latex import format_number, with_interval
+from facevae.latex import estimate_of, format_number, with_interval
 from facevae.report import baseline_label
 
 
@@ -24,7 +24,7 @@ def versus_paired(difference: dict, name: str, unit: str = " dB") -> str:
     """Ours against another method on the same faces, from the paired difference of their
     per-face scores (facevae.stats.paired): "higher than that of X by 1.20 dB (95 % interval
     0.900 to 1.50)", or "close to that of X, with no clear difference" and the signed interval."""
-    value, low, high = difference["mean"], difference["ci95_low"], difference["ci95_high"]
+    value, low, high = estimate_of(difference)
     if low > 0:
         return (
             f"higher than that of {name} by {with_interval(value, low, high, text=True, unit=unit)}"
