@@ -519,8 +519,32 @@ def test_search_protocol_inpaints_its_own_start_without_one_and_keeps_known_pixe
     again, restored_again = search_protocol(
         tiny_vae, clean, damaged, mask, blob(2), start=start, **settings
     )
+    # ... and scored as the model's own passes, which a given start (chapter 2's) skips.
+    passes = {key: metrics[key].pop("passes") for key in ("noise_s0.1", "noise_s0.2", "erase")}
     assert again == metrics
     assert all(np.array_equal(restored[key], restored_again[key]) for key in restored)
+    assert passes["erase"]["region_psnr"] == pytest.approx(
+        image_metrics(clean, start, mask)["psnr"].mean()
+    )
+    assert passes["noise_s0.2"]["psnr"] == pytest.approx(
+        image_metrics(clean, vae_restore(tiny_vae, damaged["noise_s0.2"]))["psnr"].mean()
+    )
+
+
+def test_the_models_own_passes_are_paired_against_chapter_2s_restorers(tiny_vae):
+    clean = blob(4, width=6.0)
+    damaged, mask = corrupt(clean, 7, [0.1, 0.2], [16, 16])
+    denoised = vae_restore(tiny_vae, damaged["noise_s0.1"])
+    versus = {"noise_s0.1": {"vae": denoised, "corrupted": damaged["noise_s0.1"]}}
+    settings = dict(variance=0.01, steps=2, search=FakeSearch(), versus=versus, **SEARCH)
+    metrics, _ = search_protocol(tiny_vae, clean, damaged, mask, clean[:2], **settings)
+    same = metrics["noise_s0.1"]["passes"]["versus"]["vae"]  # the same passes, face by face
+    assert same["mean"] == same["ci95_low"] == same["ci95_high"] == 0.0
+    against_input = metrics["noise_s0.1"]["passes"]["versus"]["corrupted"]
+    assert against_input["mean"] == pytest.approx(
+        metrics["noise_s0.1"]["passes"]["psnr"]
+        - image_metrics(clean, damaged["noise_s0.1"])["psnr"].mean()
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered")

@@ -569,5 +569,31 @@ def test_recipe_sentences_follow_the_paired_differences():
         r" to 18.5), higher than that of biharmonic inpainting by 1.50 dB (95\,\% interval 1.10"
         " to 1.90)"
     )
+    assert "beyond.recipe.passes" not in text  # its own passes were not scored
+    # Its own encode-decode passes, each comparison paired: above the noisy input and the
+    # chosen VAE's passes, no clear difference from the best classical denoiser (Gaussian).
+    search["noise_s0.1"] = {"passes": scored("psnr", 23.1, 23.0, 23.2)}
+    search["noise_s0.1"]["passes"]["versus"] = {
+        "corrupted": scores(6.1, 6.0, 6.2),
+        "gaussian": scores(0.1, -0.1, 0.3),
+        "mean_filter": scores(1.1, 1.0, 1.2),
+        "vae": scores(2.1, 2.0, 2.2),
+    }
+    search["erase"]["passes"] = scored("region_psnr", 17.0, 16.8, 17.2)
+    search["erase"]["passes"]["versus"] = {"biharmonic": scores(1.0, 0.7, 1.3)}
+    tree = {"beyond.vae_recipe": recipe, "beyond.recipe_search": search}
+    passes = recipe_sentences(tree | {"restore": _restore_tree()})["beyond.recipe.passes"]
+    assert passes.startswith(
+        r"its encode-decode passes denoise the test faces at noise level 0.1 at 23.1 dB"
+    )
+    assert "higher than that of the noisy input by 6.10 dB" in passes
+    assert (
+        "close to that of the best classical denoiser (Gaussian smoothing), with no clear" in passes
+    )
+    assert "higher than that of the chosen VAE's passes by 2.10 dB" in passes
+    assert passes.endswith(
+        r"they fill the erased block at 17.0 dB (95\,\% interval 16.8 to 17.2), higher than that"
+        r" of biharmonic inpainting by 1.00 dB (95\,\% interval 0.700 to 1.30)"
+    )
     del recipe["versus_pca"]
     assert "beyond.recipe.versus_pca" not in recipe_sentences({"beyond.vae_recipe": recipe})

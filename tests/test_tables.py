@@ -216,6 +216,13 @@ def test_restore_search_table_sets_the_search_beside_the_best_classical_restorer
     assert noise[5].startswith("24.0") and erase[5] == r"18.0 {\scriptsize [17.9, 18.1]}"
     assert prior[0] == "erased block, from the prior's mean" and prior[1:4] == ["---"] * 3
     assert prior[4].startswith("15.0") and prior[5].startswith("17.0")
+    # ... and its own encode-decode passes before its search, when they were scored
+    recipe["noise_s0.1"]["passes"] = scored("psnr", 25.0)
+    recipe["erase"]["passes"] = scored("region_psnr", 19.0)
+    noise, erase, prior = body(restore_search_table(search, restore, [0.1], recipe))
+    assert [noise[5][:4], noise[6][:4]] == ["25.0", "24.0"]
+    assert [erase[5][:4], erase[6][:4]] == ["19.0", "18.0"]
+    assert prior[5] == "---" and prior[6].startswith("17.0")
 
 
 def test_attribute_change_table_splits_dotted_vae_names():

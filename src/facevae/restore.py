@@ -568,8 +568,12 @@ def search_protocol(
     rate, the objective's trace and, per restorer of ``versus``, ``versus[restorer]``: the
     paired difference of the search's per-face PSNR (of the erased block when inpainting)
     minus the restorer's (facevae.stats.paired); inpainting's ``from_prior`` holds the same
-    for the search started from the prior's mean code instead. restored holds the restored
-    test faces per damage, and those of that search under FROM_PRIOR.
+    for the search started from the prior's mean code instead. Without ``start`` (a model
+    other than chapter 2's), ``passes`` holds the same for the model's own encode-decode
+    restorations (chapter 2's protocol: one pass when denoising, ``inpaint_iterations``
+    when inpainting), so that it is judged as a restorer without rerunning chapter 2's.
+    restored holds the restored test faces per damage, and those of that search under
+    FROM_PRIOR.
     """
     clean, validation = _stack(clean), _stack(validation)
     val_damaged, val_mask = corrupt(validation, seed + 1, noise_sigmas, erase_size, erase_position)
@@ -582,11 +586,26 @@ def search_protocol(
     metrics = {"decoder_variance": variance, "steps": steps, "rates": rates}
     restored = {}
 
+    def judge(key: str, faces: np.ndarray) -> dict:
+        """Test scores of restored faces (of the erased block too when inpainting), and
+        their paired difference to each restorer of ``versus``."""
+        region = mask if key == ERASE else None
+        found = score(clean, faces)
+        if region is not None:
+            found |= _region(score(clean, faces, region))
+        if versus and key in versus:
+            psnr = partial(_per_face_psnr, clean, region=region, settings=image_metrics)
+            ours = psnr(faces)
+            found["versus"] = {
+                method: paired(ours, psnr(theirs), **(bootstrap or {}))
+                for method, theirs in versus[key].items()
+            }
+        return found
+
     def one_search(key: str, sigma: float, val_start, test_start, label: str) -> dict:
         """Choose the rate on the validation faces, search the test faces with it, score."""
-        erased = key == ERASE
         run = partial(search, model, variance=variance + sigma**2, steps=steps)
-        val_region, region = (val_mask, mask) if erased else (None, None)
+        val_region, region = (val_mask, mask) if key == ERASE else (None, None)
         scores = {}
         for lr in rates:
             faces, _ = run(val_damaged[key], mask=val_region, lr=lr, start=val_start)
@@ -594,20 +613,11 @@ def search_protocol(
             log.info("%s: rate %g, validation psnr %.3f", label, lr, scores[lr])
         lr = choose_rate(scores)
         restored[label], trace = run(damaged[key], mask=region, lr=lr, start=test_start)
-        found = score(clean, restored[label]) | {
+        found = judge(key, restored[label]) | {
             "rate": lr,
             "validation_psnr": [scores[rate] for rate in rates],
             "objective": trace.tolist(),
         }
-        if erased:
-            found |= _region(score(clean, restored[label], mask))
-        if versus and key in versus:
-            psnr = partial(_per_face_psnr, clean, region=region, settings=image_metrics)
-            ours = psnr(restored[label])
-            found["versus"] = {
-                method: paired(ours, psnr(theirs), **(bootstrap or {}))
-                for method, theirs in versus[key].items()
-            }
         log.info(
             "%s: rate %g, test psnr %.2f, objective %.1f -> %.1f",
             label,
@@ -621,6 +631,8 @@ def search_protocol(
     for key, sigma in zip(damage_keys(noise_sigmas), [*noise_sigmas, 0.0]):
         if key != ERASE:
             metrics[key] = one_search(key, sigma, None, None, key)
+            if start is None:  # not chapter 2's model: its own passes, scored alike
+                metrics[key]["passes"] = judge(key, vae_restore(model, damaged[key]))
             continue
         # Inpainting starts from the encode-decode passes' filled-in faces (the test faces'
         # own, or ``start``), and once more from the prior's mean code: how much of the
@@ -631,4 +643,6 @@ def search_protocol(
             test_start = vae_inpaint(model, damaged[key], mask, inpaint_iterations)
         metrics[key] = one_search(key, sigma, val_start, test_start, key)
         metrics[key]["from_prior"] = one_search(key, sigma, "prior", "prior", FROM_PRIOR)
+        if start is None:
+            metrics[key]["passes"] = judge(key, test_start)
     return metrics, restored

@@ -345,8 +345,15 @@ def restore_search_table(
     """Per damage, the latent search (``search``: beyond/restore_search.json) against the
     damaged input, the best classical restorer and the VAE's encode-decode passes (chapter
     2's scores, ``restore``: restore/metrics.json), and the same search in the improved VAE's
-    latent space (``recipe``: beyond/recipe/restore_search.json) when it ran. The erased
+    latent space (``recipe``: beyond/recipe/restore_search.json) when it ran, with that
+    model's own encode-decode passes when they were scored there. The erased
     block decides inpainting: outside it every method returns the input."""
+    # The improved VAE's columns: its own encode-decode passes (when scored), its search.
+    improved = {}
+    if recipe and "passes" in recipe[ERASE]:
+        improved["passes, improved VAE"] = lambda damage: recipe[damage]["passes"]
+    if recipe:
+        improved["search, improved VAE"] = lambda damage: recipe[damage]
     rows = []
     for damage in damage_keys(noise_sigmas):
         key = "region_psnr" if damage == ERASE else "psnr"
@@ -364,17 +371,17 @@ def restore_search_table(
                 cell(scores["vae"], key),
                 cell(search[damage], key),
             ]
-            + ([cell(recipe[damage], key)] if recipe else [])
+            + [cell(scores_of(damage), key) for scores_of in improved.values()]
         )
         if damage == ERASE and "from_prior" in search[ERASE]:  # started from the prior's mean
             rows.append(
                 ["erased block, from the prior's mean", NONE, NONE, NONE]
                 + [cell(search[ERASE]["from_prior"], key)]
+                + [NONE] * (len(improved) - 1)
                 + ([cell(recipe[ERASE]["from_prior"], key)] if recipe else [])
             )
     header = ["damage", "damaged input", "best classical", "VAE passes", "latent search"]
-    header += ["search, improved VAE"] if recipe else []
-    return latex_table(header, rows, "lrrrr" + ("r" if recipe else ""))
+    return latex_table(header + list(improved), rows, "lrrrr" + "r" * len(improved))
 
 
 APPLIED_TO = {"reconstruction": "clean faces", "noise": "noisy faces", ERASE: "erased faces"}

@@ -3,8 +3,9 @@ test faces, and what each of its ingredients is worth on the validation faces.""
 
 from __future__ import annotations
 
-from facevae.latex import estimate_of, interval_of, with_interval
-from facevae.names import ERASE
+from facevae.latex import estimate_of, format_setting, interval_of, with_interval
+from facevae.names import ERASE, is_noise_key, noise_sigma
+from facevae.report import best_classical, method_name
 from facevae.sentences.vae import versus_paired
 from facevae.vae_recipe import INGREDIENT_NAMES
 
@@ -46,4 +47,34 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
             + ", "
             + versus_paired(search["versus"]["biharmonic"], "biharmonic inpainting")
         )
+    text |= _passes_sentence(tree)
     return text
+
+
+def _passes_sentence(tree: dict) -> dict[str, str]:
+    """``beyond.recipe.passes``: the improved VAE's own encode-decode restorations (chapter 2's
+    protocol) against the damaged input, the best classical restorer and the chosen VAE's
+    passes, each paired face by face (beyond/recipe/restore_search.json, ``passes``)."""
+    search = tree.get("beyond.recipe_search", {})
+    noise = next((key for key in search if is_noise_key(key)), None)
+    if noise is None or "passes" not in search[noise]:
+        return {}
+    dB = lambda scores, key: with_interval(*interval_of(scores, key), text=True, unit=" dB")
+    denoised, inpainted = search[noise]["passes"], search[ERASE]["passes"]
+    classical = best_classical(tree["restore"][noise])
+    return {
+        "beyond.recipe.passes": (
+            f"its encode-decode passes denoise the test faces at noise level"
+            f" {format_setting(noise_sigma(noise))} at {dB(denoised, 'psnr')}, "
+            + versus_paired(denoised["versus"]["corrupted"], "the noisy input")
+            + ", "
+            + versus_paired(
+                denoised["versus"][classical],
+                f"the best classical denoiser ({method_name(classical)})",
+            )
+            + " and "
+            + versus_paired(denoised["versus"]["vae"], "the chosen VAE's passes")
+            + f"; they fill the erased block at {dB(inpainted, 'region_psnr')}, "
+            + versus_paired(inpainted["versus"]["biharmonic"], "biharmonic inpainting")
+        )
+    }
