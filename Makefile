@@ -26,7 +26,7 @@ else
   DATA_ARGS := $(if $(SETTINGS),--configfile $(SETTINGS))
 endif
 
-.PHONY: report demo html status compare test test-slurm lint bench tex venv clean
+.PHONY: report demo html status stages compare test test-slurm lint bench tex venv clean
 
 report: venv tex  ## build the run's PDF (real table if given or found, else the demo)
 	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $(SNAKEMAKE_ARGS)
@@ -36,6 +36,9 @@ html: venv  ## report.html: every figure, table and number of the same run as `m
 
 status: venv  ## what every running training job has done and when it should end
 	$(BIN)/python -m facevae.status
+
+stages: venv  ## where the last run's wall time went: minutes per stage and rule, from its log
+	$(BIN)/python -m facevae.stages
 
 # make compare A=demo-synthetic B=cpu-age_gender (folder names under results/)
 compare: venv  ## two runs side by side: settings that differ, every metric of both
