@@ -8,8 +8,11 @@ import torch
 
 from facevae.cnn import build_cnn
 from facevae.runtime import (
+    Diverged,
+    FiniteSteps,
     adam,
     autocast,
+    check_skipped,
     pick_device,
     prepare,
     resolve_precision,
@@ -94,3 +97,50 @@ def test_kept_memory_saves_page_faults():
     assert kept
     # Measured here: 14,000-30,000 against 106,000-180,000 (a 38 MB block is 9,216 pages).
     assert faults_kept < faults_default / 2
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_step_that_is_not_finite_leaves_the_weights_alone(optimizer):
+    """A finite step is exactly the plain optimizer's; a NaN loss changes no weight and no
+    optimizer state, and is counted once."""
+    import copy
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    plain = copy.deepcopy(model)
+    make = {
+        "adam": lambda params: adam(params, 1e-2),
+        "sgd": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.9),
+    }[optimizer]
+    guarded, reference = make(model.parameters()), make(plain.parameters())
+    steps = FiniteSteps(guarded, torch.device("cpu"))
+    x = torch.randn(8, 4)
+
+    def plain_step():
+        reference.zero_grad()
+        plain(x).pow(2).sum().backward()
+        reference.step()
+
+    same = lambda: all(torch.equal(a, b) for a, b in zip(model.parameters(), plain.parameters()))  # noqa: E731
+    for _ in range(3):
+        steps.step(model(x).pow(2).sum())
+        plain_step()
+    assert same()
+    steps.step(model(x).pow(2).sum() * float("nan"))  # skipped: the weights stay as they were
+    steps.step(model(x).pow(2).sum() * float("inf"))
+    assert same() and steps.skipped() == 2 and steps.skipped() == 0
+    steps.step(model(x).pow(2).sum())  # and training goes on as if the bad steps never were
+    plain_step()
+    assert same()
+
+
+def test_an_epoch_with_too_many_skipped_steps_stops_training(caplog):
+    import logging
+
+    log = logging.getLogger("test")
+    check_skipped(0, 100, 0, log)
+    assert not caplog.records
+    check_skipped(3, 100, 4, log)  # a few bad batches: a warning, training goes on
+    assert "epoch 5: 3 of 100 steps skipped" in caplog.text
+    with pytest.raises(Diverged, match="11 of 100 steps of epoch 2 .* Lower the learning rate"):
+        check_skipped(11, 100, 1, log)

@@ -12,7 +12,7 @@ from facevae.baselines import pca_reconstructions, principal_components
 from facevae.files import Busy, digest, save_torch
 from facevae.layers import checkpoint, count_parameters
 from facevae.metrics import choose_best, image_metrics, seed_means, summarise
-from facevae.runtime import Job, adam, image_tensor, lr_schedule, prepare
+from facevae.runtime import Diverged, Job, adam, image_tensor, lr_schedule, prepare
 from facevae.synthetic import make_faces
 from facevae.vae import (
     ResBlock,
@@ -80,6 +80,23 @@ def test_loss_decreases_on_a_tiny_batch():
     # the squared error per pixel, whatever the loss: here the loss's own term over 2304 pixels
     assert len(history["val_mse"]) == 40
     assert history["val_mse"][-1] == pytest.approx(history["val_recon"][-1] / SIDE**2, rel=1e-5)
+
+
+def test_a_bad_batch_is_skipped_and_a_diverged_run_stops_before_its_epoch_is_kept(tmp_path):
+    x, x_val = _faces(48), _faces(16, seed=1)
+    x[5] = float("nan")  # one face that makes its batch's loss NaN, every epoch
+    cfg = VAETrainConfig(beta=1.0, epochs=2, batch_size=4, lr=1e-3, seed=4)
+    torch.manual_seed(0)
+    model = build_vae(latent=3, **TINY)
+    history = train_vae(model, x, x_val, cfg)
+    assert history["skipped_steps"] == [1, 1]  # 1 of 12 steps per epoch
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    assert np.isfinite(history["val_recon"]).all()
+    # Every step NaN: training stops in its first epoch, and no resume state is written.
+    resume = tmp_path / "resume.pt"
+    with pytest.raises(Diverged, match="12 of 12 steps of epoch 1"):
+        train_vae(build_vae(latent=3, **TINY), x * float("nan"), x_val, cfg, resume_path=resume)
+    assert not resume.exists()
 
 
 def test_resume_gives_the_same_weights(tmp_path):

@@ -22,7 +22,16 @@ from facevae.augment import Augment, balanced_weights
 from facevae.cnn import TASKS, build_cnn, build_multitask
 from facevae.layers import count_parameters
 from facevae.progress import Progress
-from facevae.runtime import Job, adam, autocast, image_tensor, lr_schedule, prepare
+from facevae.runtime import (
+    FiniteSteps,
+    Job,
+    adam,
+    autocast,
+    check_skipped,
+    image_tensor,
+    lr_schedule,
+    prepare,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +171,9 @@ def train_cnn(
     augment_generator = torch.Generator(device="cpu").manual_seed(cfg.seed + 7919)
     loss_args = {t: _loss_args(t, targets[t], cfg) for t in tasks}
     weights = {t: cfg.age_weight if t == "age" else 1.0 for t in tasks}
+    steps = FiniteSteps(optimizer, device, model)
     history = {"batch_loss": [], "batch_epoch": [], "val_metric": [], "lr": [], "epoch_seconds": []}
+    history["skipped_steps"] = []
     names = {t: "accuracy" if TASKS[t]["classify"] else "mse" for t in tasks}
     if multitask:
         history |= {"val_metrics": {t: [] for t in tasks}, "val_metric_names": names}
@@ -194,9 +205,7 @@ def train_cnn(
                     )
                 else:
                     loss = task_loss(task, model(batch), y[index], **loss_args[task])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            steps.step(loss)  # skipped, on the device, when not finite
             if scheduler is not None:
                 scheduler.step()
             losses[b] = loss.detach()
@@ -215,6 +224,9 @@ def train_cnn(
                     else progress.batch_done(epoch, b + 1),
                 )
         seconds = time.perf_counter() - start
+        skipped = steps.skipped()
+        check_skipped(skipped, n_batches, epoch, log)
+        history["skipped_steps"].append(skipped)
         if progress is not None:
             progress.trained(epoch)
         val_x, val_y = val_xy
@@ -238,7 +250,7 @@ def train_cnn(
             epoch + 1,
             cfg.epochs,
             lr,
-            losses.mean().item(),
+            losses.nanmean().item(),
             val_text,
             seconds,
             f", {len(x) / seconds:.0f} images/s"

@@ -14,6 +14,7 @@ behaviour.
 from __future__ import annotations
 
 import ctypes
+import math
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -104,6 +105,66 @@ def adam(params, lr: float) -> torch.optim.Adam:
     tensors = [p for item in params for p in (item["params"] if isinstance(item, dict) else [item])]
     fused = all(p.device.type in ("cpu", "cuda") and p.is_floating_point() for p in tensors)
     return torch.optim.Adam(params, lr=lr, fused=fused)
+
+
+class FiniteSteps:
+    """Optimizer steps that leave the model alone when the loss or a gradient is not a
+    finite number, so that one bad batch (an overflow in a spike of the loss) cannot turn
+    every weight into NaN, as it did to a VAE of the grid once.
+
+    The weights: torch's GradScaler kept at a scale of 1 (so a finite step is exactly the
+    plain one); with the fused Adam of ``adam`` the check and the skip happen on the device,
+    without waiting for it. The scale halves at each skipped step (an exact power of two, so
+    nothing else changes); ``skipped`` reads the count from it once per epoch. The running
+    statistics of batch norm, which the forward pass has already updated: put back as they
+    were after the last finite step, also on the device. Make it after loading a saved state.
+    """
+
+    def __init__(self, optimizer, device: torch.device, model: torch.nn.Module | None = None):
+        self.optimizer = optimizer
+        self.scaler = torch.amp.GradScaler(device.type, init_scale=1.0, growth_interval=2**30)
+        self.buffers = (
+            [] if model is None else [b for b in model.buffers() if b.is_floating_point()]
+        )
+        self.kept = [b.detach().clone() for b in self.buffers]
+
+    def step(self, loss: torch.Tensor) -> None:
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        if self.buffers:
+            bad = ~torch.isfinite(loss.detach())
+            with torch.no_grad():
+                for buffer, kept in zip(self.buffers, self.kept):
+                    buffer.copy_(torch.where(bad, kept, buffer))
+                    kept.copy_(buffer)
+
+    def skipped(self) -> int:
+        """Steps skipped since the last call (one host sync); counting starts again."""
+        scale = self.scaler.get_scale()
+        self.scaler.update(1.0)
+        return round(math.log2(1.0 / scale)) if scale > 0 else -1
+
+
+class Diverged(RuntimeError):
+    """Training gave non-finite losses or gradients in too many steps of an epoch."""
+
+
+def check_skipped(skipped: int, steps: int, epoch: int, log, limit: float = 0.1) -> None:
+    """Log the steps of an epoch that ``FiniteSteps`` skipped; raise Diverged when more than
+    ``limit`` of them were, since the model is then not training any more."""
+    if skipped == 0:
+        return
+    log.warning(
+        "epoch %d: %d of %d steps skipped (loss or gradient not finite)", epoch + 1, skipped, steps
+    )
+    if skipped > limit * steps:
+        raise Diverged(
+            f"training diverged: {skipped} of {steps} steps of epoch {epoch + 1} gave a loss or"
+            " gradient that is not a finite number. Lower the learning rate (lr) or train in"
+            " fp32 (--config precision=fp32), under a new run name."
+        )
 
 
 def keep_freed_memory() -> bool:

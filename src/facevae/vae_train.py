@@ -21,7 +21,16 @@ from facevae.baselines import principal_components
 from facevae.files import digest, exclusive, load_torch, save_torch
 from facevae.layers import count_parameters
 from facevae.progress import Progress
-from facevae.runtime import Job, adam, autocast, image_tensor, lr_schedule, prepare
+from facevae.runtime import (
+    FiniteSteps,
+    Job,
+    adam,
+    autocast,
+    check_skipped,
+    image_tensor,
+    lr_schedule,
+    prepare,
+)
 from facevae.vae import build_vae, reconstruction_error, vae_loss
 
 log = logging.getLogger(__name__)
@@ -144,7 +153,7 @@ def train_vae(
     n_batches = -(-len(x) // cfg.batch_size)
     scheduler = lr_schedule(optimizer, cfg.lr_schedule, cfg.epochs * n_batches, cfg.warmup)
     history = {"batch_loss": [], "val_recon": [], "val_kl": [], "val_mse": [], "epoch_seconds": []}
-    history["lr"] = []
+    history |= {"lr": [], "skipped_steps": []}
     start_epoch = 0
     # What the resume file must have been made with. With a constant rate the epochs may
     # differ (training can be extended); a schedule is laid out over all epochs, so not then.
@@ -167,7 +176,9 @@ def train_vae(
         generator.set_state(state["generator"])
         _set_rng_state(state["rng"])
         history, start_epoch = state["history"], state["epoch"]
+        history.setdefault("skipped_steps", [0] * start_epoch)  # a file of older code
         log.info("resuming from %s after epoch %d", resume_path, start_epoch)
+    steps = FiniteSteps(optimizer, device, model)
     if progress is not None:
         progress.begin(start_epoch)
 
@@ -190,9 +201,7 @@ def train_vae(
             loss, recon, kl = vae_loss(
                 logits.float(), batch, mu, logvar, cfg.beta, cfg.recon, model.kl(mu, logvar)
             )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            steps.step(loss)  # skipped, on the device, when not finite
             lr_used = optimizer.param_groups[0]["lr"]
             if scheduler is not None:
                 scheduler.step()
@@ -212,9 +221,12 @@ def train_vae(
                     else progress.batch_done(epoch, b + 1),
                 )
         seconds = time.perf_counter() - start
+        skipped = steps.skipped()
+        check_skipped(skipped, n_batches, epoch, log)  # raises before a diverged epoch is kept
         if progress is not None:
             progress.trained(epoch)
         val = evaluate_vae(model, x_val, cfg)
+        history["skipped_steps"].append(skipped)
         history["batch_loss"] += losses.cpu().tolist()
         history["val_recon"].append(val["recon"])
         history["val_kl"].append(val["kl"])
@@ -225,7 +237,7 @@ def train_vae(
             "epoch %d done of %d: loss %.2f, val recon %.2f, val kl %.2f, %.1f s%s",
             epoch + 1,
             cfg.epochs,
-            losses.mean().item(),
+            losses.nanmean().item(),
             val["recon"],
             val["kl"],
             seconds,
