@@ -99,6 +99,41 @@ def test_a_bad_batch_is_skipped_and_a_diverged_run_stops_before_its_epoch_is_kep
     assert not resume.exists()
 
 
+def test_the_log_variance_is_bounded_softly_and_keeps_its_gradient():
+    from facevae.vae import LOGVAR_MAX, bounded_logvar
+
+    healthy = torch.linspace(-30, 0.8, 200)
+    assert torch.allclose(bounded_logvar(healthy), healthy, atol=1.1e-4, rtol=0)
+    huge = torch.tensor([14.0, 160.0, 1e4], requires_grad=True)
+    bounded = bounded_logvar(huge)
+    assert (bounded <= LOGVAR_MAX).all() and torch.isfinite(
+        kl_divergence(bounded[None], bounded[None])
+    ).all()
+    bounded.sum().backward()
+    assert (huge.grad >= 0).all() and huge.grad[0] > 0.01  # past the bound: still pulled back
+
+
+@pytest.mark.parametrize("arch", ["conv", "res"])
+def test_an_encoder_spike_cannot_overflow_the_loss(arch):
+    """A log-variance head thrown far off (as one spike once did, to 160) gives a large but
+    finite loss under bf16, not NaN."""
+    torch.manual_seed(0)
+    args = (
+        TINY
+        if arch == "conv"
+        else {"arch": "res", "channels": (4, 8, 8), "blocks": 1, "linear_path": False}
+    )
+    model = build_vae(latent=3, **args)
+    head = model.to_code[-1] if arch == "conv" else model.encoder[-1]
+    with torch.no_grad():
+        head.bias[3:] = 500.0  # the log-variance half
+    x = _faces(8)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        logits, mu, logvar = model(x)
+    loss = vae_loss(logits.float(), x, mu.float(), logvar.float(), 1.0)[0]
+    assert torch.isfinite(loss)
+
+
 def test_resume_gives_the_same_weights(tmp_path):
     x, x_val = _faces(48), _faces(16, seed=1)
     cfg = dict(beta=1.0, batch_size=16, lr=1e-3, seed=4)

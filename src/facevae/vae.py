@@ -214,7 +214,7 @@ class ConvVAE(VAEBase):
         """(B, 1, 48, 48) -> mean and log-variance, each (B, latent)."""
         code = self.to_code(self.features(x).flatten(1))
         mu, logvar = code.chunk(2, dim=1)
-        return mu, logvar
+        return mu, bounded_logvar(logvar)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """(B, latent) -> logits (B, 1, 48, 48)."""
@@ -340,11 +340,11 @@ class ResVAE(VAEBase):
         """(B, 1, 48, 48) -> mean and log-variance, each (B, latent)."""
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         if not self.config.linear_path:
-            return mu, logvar
+            return mu, bounded_logvar(logvar)
         with self._full_precision(x):
             mu = self.gates[0] * mu.float() + self.linear_encoder(x.reshape(len(x), -1).float())
             logvar = self.gates[1] * logvar.float() + self.linear_logvar
-        return mu, logvar
+        return mu, bounded_logvar(logvar)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """(B, latent) -> logits (B, 1, 48, 48); sigmoid gives the image in [0, 1]."""
@@ -363,6 +363,22 @@ def reconstruct_all(model: VAEBase, x: torch.Tensor, batch_size: int) -> np.ndar
         model.reconstruct(x[i : i + batch_size]).float().cpu() for i in range(0, len(x), batch_size)
     ]
     return torch.cat(out).squeeze(1).numpy()
+
+
+# The largest log-variance an encoder can give a code: a standard deviation of e^5, about 150
+# times the prior's. Without a bound, one spike in training once sent a grid VAE's log-variance
+# past 160 (standard deviation 1e35): the decoder's activations overflowed and every later step
+# was NaN.
+LOGVAR_MAX = 10.0
+
+
+def bounded_logvar(raw: torch.Tensor) -> torch.Tensor:
+    """The encoder's log-variance, softly kept below LOGVAR_MAX: LOGVAR_MAX - softplus(LOGVAR_MAX
+    - raw), in float32. The same as ``raw`` to within 1e-4 below 0.8 (where trained encoders
+    put it); a little past the bound the gradient is still there, so that the KL term can pull
+    a large one back (it vanishes in float32 only some 90 above it)."""
+    raw = raw.float()
+    return LOGVAR_MAX - F.softplus(LOGVAR_MAX - raw)
 
 
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
