@@ -27,7 +27,8 @@ validation = from_grey(val[: params.validation_faces])
 damaged, mask = split_damage(load_npz(inputs.damaged), settings["noise_sigmas"])
 near = part_groups(load_npz(inputs.groups), split, "test")  # near-copy groups of test faces
 settings["bootstrap"] = settings["bootstrap"] | {"groups": near}
-settings["versus"] = chapter2 = by_damage(load_npz(inputs.restored))  # compared face by face
+# compared face by face with chapter 2's restorers and with the damaged input itself
+settings["versus"] = chapter2 = by_damage(load_npz(inputs.restored), damaged)
 # Inpainting starts from chapter 2's encode-decode passes, or from the VAE's own.
 settings["start"] = chapter2[ERASE]["vae"] if params.start_from_chapter2 else None
 with autocast(job.device, job.precision):

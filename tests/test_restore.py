@@ -602,3 +602,23 @@ def test_a_search_from_the_prior_starts_at_the_priors_mean_code(tiny_vae):
         np.testing.assert_allclose(face[erased], expected[erased], atol=1e-6)
     mixture = MixturePrior.from_fit([0.25, 0.75], [[0.0, 4.0], [4.0, 0.0]], np.ones((2, 2)))
     assert torch.allclose(mixture.mean(), torch.tensor([3.0, 1.0]))
+
+
+def test_chapter_2s_restorations_by_damage_with_the_damaged_input_as_a_restorer():
+    from facevae.restore import by_damage
+
+    faces = {
+        name: np.full((2, SIDE, SIDE), value, dtype=np.float32)
+        for name, value in (("a", 0.1), ("b", 0.2), ("c", 0.3))
+    }
+    restored = {"vae.noise_s0.1": faces["a"], "tv.noise_s0.1": faces["b"], "vae.erase": faces["c"]}
+    damaged = {"noise_s0.1": faces["c"], "noise_s0.2": faces["a"], "erase": faces["b"]}
+    out = by_damage(restored, damaged)
+    assert {damage: sorted(methods) for damage, methods in out.items()} == {
+        "noise_s0.1": ["corrupted", "tv", "vae"],
+        "erase": ["corrupted", "vae"],
+        "noise_s0.2": ["corrupted"],
+    }
+    assert out["noise_s0.1"]["corrupted"] is damaged["noise_s0.1"]
+    assert out["noise_s0.1"]["tv"] is faces["b"]
+    assert sorted(by_damage(restored)["noise_s0.1"]) == ["tv", "vae"]

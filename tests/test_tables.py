@@ -199,30 +199,36 @@ def test_prior_twins_table_gives_the_difference_and_its_parts():
     assert set(empty[2:]) == {"---"}
 
 
-def test_restore_search_table_sets_the_search_beside_the_best_classical_restorer():
+def test_restore_search_table_has_a_row_per_restorer_and_a_column_per_damage():
     restore = restore_metrics()
     search = {"noise_s0.1": scored("psnr", 23.0), "erase": scored("region_psnr", 16.0)}
-    noise, erase = body(restore_search_table(search, restore, [0.1]))
-    assert noise[0] == r"noise $\sigma=0.1$"
-    assert noise[2] == r"22.0 {\scriptsize [21.9, 22.1]} (Gaussian smoothing)"
-    assert erase[0] == "erased block"
-    assert erase[2].endswith("(biharmonic inpainting)")
-    assert erase[4] == r"16.0 {\scriptsize [15.9, 16.1]}" and len(erase) == 5
-    # the improved VAE's search in a column of its own; the search from the prior's mean
+    rows = body(restore_search_table(search, restore, [0.1]))
+    assert [row[0] for row in rows] == [
+        "damaged input",
+        "best classical restorer",
+        r"\quad which",
+        "chosen VAE: encode-decode passes",
+        r"\quad latent search",
+        r"\quad latent search from the prior's mean",
+    ]
+    assert rows[1][1] == r"22.0 {\scriptsize [21.9, 22.1]}"
+    assert rows[2][1:] == ["Gaussian smoothing", "biharmonic inpainting"]
+    assert rows[4][1:] == [r"23.0 {\scriptsize [22.9, 23.1]}", r"16.0 {\scriptsize [15.9, 16.1]}"]
+    assert rows[5][1:] == ["---", "---"]  # no search from the prior's mean in these results
+    # the improved VAE's passes and searches, the one from the prior's mean for the block only
     recipe = {"noise_s0.1": scored("psnr", 24.0), "erase": scored("region_psnr", 18.0)}
     search["erase"]["from_prior"] = scored("region_psnr", 15.0)
     recipe["erase"]["from_prior"] = scored("region_psnr", 17.0)
-    noise, erase, prior = body(restore_search_table(search, restore, [0.1], recipe))
-    assert noise[5].startswith("24.0") and erase[5] == r"18.0 {\scriptsize [17.9, 18.1]}"
-    assert prior[0] == "erased block, from the prior's mean" and prior[1:4] == ["---"] * 3
-    assert prior[4].startswith("15.0") and prior[5].startswith("17.0")
-    # ... and its own encode-decode passes before its search, when they were scored
+    rows = body(restore_search_table(search, restore, [0.1], recipe))
+    assert rows[5][1:] == ["---", r"15.0 {\scriptsize [14.9, 15.1]}"]
+    assert rows[6][0] == "improved VAE: latent search" and rows[6][1].startswith("24.0")
+    assert rows[7][1:] == ["---", r"17.0 {\scriptsize [16.9, 17.1]}"]
     recipe["noise_s0.1"]["passes"] = scored("psnr", 25.0)
     recipe["erase"]["passes"] = scored("region_psnr", 19.0)
-    noise, erase, prior = body(restore_search_table(search, restore, [0.1], recipe))
-    assert [noise[5][:4], noise[6][:4]] == ["25.0", "24.0"]
-    assert [erase[5][:4], erase[6][:4]] == ["19.0", "18.0"]
-    assert prior[5] == "---" and prior[6].startswith("17.0")
+    rows = body(restore_search_table(search, restore, [0.1], recipe))
+    assert rows[6][0] == "improved VAE: encode-decode passes"
+    assert [rows[6][1][:4], rows[6][2][:4]] == ["25.0", "19.0"]
+    assert rows[7][0] == r"\quad latent search" and rows[7][1].startswith("24.0")
 
 
 def test_attribute_change_table_splits_dotted_vae_names():

@@ -502,12 +502,16 @@ def run_protocol(
 # --- chapter 3: the latent search's protocol ------------------------------------------------
 
 
-def by_damage(restored: dict) -> dict[str, dict[str, np.ndarray]]:
-    """{damage: {restorer: faces}} of restorations keyed by names.method_key (restored.npz)."""
+def by_damage(restored: dict, damaged: dict | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """{damage: {restorer: faces}} of restorations keyed by names.method_key (restored.npz),
+    with the ``damaged`` faces themselves ({damage: faces}) as restorer ``corrupted``: the
+    baseline every restoration has to beat."""
     out = {}
     for key, faces in restored.items():
         method, damage = parse_method_key(key)
         out.setdefault(damage, {})[method] = faces
+    for damage, faces in (damaged or {}).items():
+        out.setdefault(damage, {})["corrupted"] = faces
     return out
 
 

@@ -342,46 +342,43 @@ def prior_twins_table(twins: dict[str, dict], points: dict) -> str:
 def restore_search_table(
     search: dict, restore: dict, noise_sigmas: list[float], recipe: dict | None = None
 ) -> str:
-    """Per damage, the latent search (``search``: beyond/restore_search.json) against the
-    damaged input, the best classical restorer and the VAE's encode-decode passes (chapter
-    2's scores, ``restore``: restore/metrics.json), and the same search in the improved VAE's
-    latent space (``recipe``: beyond/recipe/restore_search.json) when it ran, with that
-    model's own encode-decode passes when they were scored there. The erased
-    block decides inpainting: outside it every method returns the input."""
-    # The improved VAE's columns: its own encode-decode passes (when scored), its search.
-    improved = {}
-    if recipe and "passes" in recipe[ERASE]:
-        improved["passes, improved VAE"] = lambda damage: recipe[damage]["passes"]
+    """One column per damage, one row per restorer: the damaged input, the best classical
+    restorer (named in the row below it) and the chosen VAE's encode-decode passes (chapter
+    2's scores, ``restore``: restore/metrics.json), the latent search in its latent space
+    (``search``: beyond/restore_search.json), from its encoder's code and from the prior's
+    mean, and the same for the improved VAE (``recipe``: beyond/recipe/restore_search.json,
+    with that model's own passes) when it ran. The erased block decides inpainting: outside
+    it every method returns the input."""
+    damages = damage_keys(noise_sigmas)
+    key = {damage: "region_psnr" if damage == ERASE else "psnr" for damage in damages}
+    best = {damage: best_classical(restore[damage], key[damage]) for damage in damages}
+
+    def row(label: str, scores_of) -> list[str]:
+        """A restorer's scores per damage; ``scores_of(damage)`` is None where it did not run."""
+        found = [scores_of(damage) for damage in damages]
+        return [label] + [NONE if f is None else cell(f, key[d]) for f, d in zip(found, damages)]
+
+    prior = lambda found: lambda d: found[ERASE].get("from_prior") if d == ERASE else None  # noqa: E731
+    rows = [
+        row("damaged input", lambda d: restore[d]["corrupted"]),
+        row("best classical restorer", lambda d: restore[d][best[d]]),
+        [r"\quad which"] + [method_name(best[d]) for d in damages],
+        row("chosen VAE: encode-decode passes", lambda d: restore[d]["vae"]),
+        row(r"\quad latent search", lambda d: search[d]),
+        row(r"\quad latent search from the prior's mean", prior(search)),
+    ]
     if recipe:
-        improved["search, improved VAE"] = lambda damage: recipe[damage]
-    rows = []
-    for damage in damage_keys(noise_sigmas):
-        key = "region_psnr" if damage == ERASE else "psnr"
-        scores = restore[damage]
-        classical = best_classical(scores, key)
-        if damage == ERASE:
-            label = "erased block"
-        else:
-            label = rf"noise $\sigma={format_setting(noise_sigma(damage))}$"
-        rows.append(
-            [
-                label,
-                cell(scores["corrupted"], key),
-                f"{cell(scores[classical], key)} ({method_name(classical)})",
-                cell(scores["vae"], key),
-                cell(search[damage], key),
-            ]
-            + [cell(scores_of(damage), key) for scores_of in improved.values()]
-        )
-        if damage == ERASE and "from_prior" in search[ERASE]:  # started from the prior's mean
-            rows.append(
-                ["erased block, from the prior's mean", NONE, NONE, NONE]
-                + [cell(search[ERASE]["from_prior"], key)]
-                + [NONE] * (len(improved) - 1)
-                + ([cell(recipe[ERASE]["from_prior"], key)] if recipe else [])
-            )
-    header = ["damage", "damaged input", "best classical", "VAE passes", "latent search"]
-    return latex_table(header + list(improved), rows, "lrrrr" + "r" * len(improved))
+        passes = "passes" in recipe[ERASE]
+        if passes:
+            rows.append(row("improved VAE: encode-decode passes", lambda d: recipe[d]["passes"]))
+        search_label = r"\quad latent search" if passes else "improved VAE: latent search"
+        rows.append(row(search_label, lambda d: recipe[d]))
+        rows.append(row(r"\quad latent search from the prior's mean", prior(recipe)))
+    header = ["restorer"] + [
+        "erased block" if d == ERASE else rf"noise $\sigma={format_setting(noise_sigma(d))}$"
+        for d in damages
+    ]
+    return latex_table(header, rows, "l" + "r" * len(damages))
 
 
 APPLIED_TO = {"reconstruction": "clean faces", "noise": "noisy faces", ERASE: "erased faces"}
