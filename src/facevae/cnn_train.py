@@ -27,7 +27,6 @@ from facevae.runtime import (
     Job,
     adam,
     autocast,
-    check_skipped,
     image_tensor,
     lr_schedule,
     prepare,
@@ -224,8 +223,7 @@ def train_cnn(
                     else progress.batch_done(epoch, b + 1),
                 )
         seconds = time.perf_counter() - start
-        skipped = steps.skipped()
-        check_skipped(skipped, n_batches, epoch, log)
+        skipped = steps.epoch_done(epoch, log)  # raises before a diverged epoch is kept
         history["skipped_steps"].append(skipped)
         if progress is not None:
             progress.trained(epoch)

@@ -122,6 +122,7 @@ class FiniteSteps:
 
     def __init__(self, optimizer, device: torch.device, model: torch.nn.Module | None = None):
         self.optimizer = optimizer
+        self.taken = 0  # steps since the last epoch_done
         self.scaler = torch.amp.GradScaler(device.type, init_scale=1.0, growth_interval=2**30)
         self.buffers = (
             [] if model is None else [b for b in model.buffers() if b.is_floating_point()]
@@ -129,6 +130,7 @@ class FiniteSteps:
         self.kept = [b.detach().clone() for b in self.buffers]
 
     def step(self, loss: torch.Tensor) -> None:
+        self.taken += 1
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.step(self.optimizer)
@@ -145,6 +147,12 @@ class FiniteSteps:
         scale = self.scaler.get_scale()
         self.scaler.update(1.0)
         return round(math.log2(1.0 / scale)) if scale > 0 else -1
+
+    def epoch_done(self, epoch: int, log) -> int:
+        """The epoch's skipped steps, logged; raises Diverged when too many (check_skipped)."""
+        skipped, taken, self.taken = self.skipped(), self.taken, 0
+        check_skipped(skipped, taken, epoch, log)
+        return skipped
 
 
 class Diverged(RuntimeError):

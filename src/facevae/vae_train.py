@@ -26,7 +26,6 @@ from facevae.runtime import (
     Job,
     adam,
     autocast,
-    check_skipped,
     image_tensor,
     lr_schedule,
     prepare,
@@ -221,8 +220,7 @@ def train_vae(
                     else progress.batch_done(epoch, b + 1),
                 )
         seconds = time.perf_counter() - start
-        skipped = steps.skipped()
-        check_skipped(skipped, n_batches, epoch, log)  # raises before a diverged epoch is kept
+        skipped = steps.epoch_done(epoch, log)  # raises before a diverged epoch is kept
         if progress is not None:
             progress.trained(epoch)
         val = evaluate_vae(model, x_val, cfg)
