@@ -20,6 +20,7 @@ from sklearn.metrics import (
 )
 
 from facevae import stats
+from facevae.better import best
 
 
 def classification_metrics(y_true, y_pred, class_keys) -> dict:
@@ -564,18 +565,12 @@ def seed_summary(
     return out | seed_intervals(statistics, n_seeds, n, resamples, seed, groups)
 
 
-# For each image metric: is a higher value better?
-HIGHER_IS_BETTER = {"psnr": True, "ssim": True, "mse": False}
-
-
 def choose_best(metrics_by_model: dict[str, dict], metric: str, part: str = "val") -> str:
     """Name of the model with the best mean ``metric`` (psnr, ssim or mse) on ``part``.
 
     Choices are made on the validation split ("val"): the test split is read only for the
     final numbers of the model already chosen."""
-    sign = 1 if HIGHER_IS_BETTER[metric] else -1
-    key = f"{part}_{metric}"
-    return max(metrics_by_model, key=lambda name: sign * metrics_by_model[name][key])
+    return best(metrics_by_model, f"{part}_{metric}")
 
 
 def seed_means(runs: dict[str, list[dict]]) -> dict[str, dict]:

@@ -10,6 +10,7 @@ facevae.names's (vae_label).
 
 from __future__ import annotations
 
+from facevae.better import best
 from facevae.names import parse_ablation_name
 
 
@@ -64,14 +65,13 @@ def method_name(method: str) -> str:
 
 
 def best_classical(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
-    """The classical restorer (neither the damaged input nor the VAE) with the highest mean
+    """The classical restorer (neither the damaged input nor the VAE) with the best mean
     ``metric`` among one damage's ``scores`` (facevae.restore.run_protocol), read on the
     validation faces (``val_<metric>``) where the protocol scored them there: a choice is
     never made on the test faces."""
-    # Like facevae.restore.best_method, which the Snakefile cannot import cheaply (torch).
-    classical = [m for m in scores if m not in ("corrupted", "vae")]
-    key = f"val_{metric}" if all(f"val_{metric}" in scores[m] for m in classical) else metric
-    return max(classical, key=lambda m: scores[m][key])
+    classical = {m: s for m, s in scores.items() if m not in ("corrupted", "vae")}
+    key = f"val_{metric}" if all(f"val_{metric}" in s for s in classical.values()) else metric
+    return best(classical, key)
 
 
 def readable(name: str) -> str:

@@ -40,6 +40,7 @@ from skimage.restoration import (
 )
 from skimage.restoration import inpaint_biharmonic as _skimage_inpaint_biharmonic
 
+from facevae.better import best
 from facevae.metrics import image_metrics as per_image_metrics
 from facevae.metrics import mean_image_metrics, mean_scores
 from facevae.names import ERASE, damage_keys, example_key, method_key, noise_key, parse_method_key
@@ -246,8 +247,8 @@ MASK = "mask"  # the erased pixels' key in the file of damaged faces (beside dam
 
 
 def best_method(scores: dict[str, dict[str, float]], metric: str = "psnr") -> str:
-    """The restorer (never the corrupted input itself) with the highest mean ``metric``."""
-    return max((m for m in scores if m != "corrupted"), key=lambda m: scores[m][metric])
+    """The restorer (never the corrupted input itself) with the best mean ``metric``."""
+    return best({m: s for m, s in scores.items() if m != "corrupted"}, metric)
 
 
 def corrupt(clean, seed: int, noise_sigmas, erase_size, erase_position="random"):

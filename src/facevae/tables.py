@@ -9,6 +9,7 @@ facevae.names.vae_label.
 
 from __future__ import annotations
 
+from facevae.better import is_best
 from facevae.data import ETHNICITY_KEYS
 from facevae.latex import (
     escape_latex,
@@ -19,7 +20,6 @@ from facevae.latex import (
     latex_table,
     with_interval,
 )
-from facevae.metrics import HIGHER_IS_BETTER
 from facevae.names import (
     ERASE,
     ablation_name,
@@ -105,11 +105,10 @@ def restore_table(metrics: dict, columns: list[tuple[str, str, str]]) -> str:
     those damages, in the order first seen; the best restorer of each column (not the
     damaged input) in bold, a dash where a method did not run."""
     methods = list(dict.fromkeys(m for damage, _, _ in columns for m in metrics[damage]))
-    top = {}
-    for damage, key, _ in columns:
-        restored = [v[key] for m, v in metrics[damage].items() if m != "corrupted"]
-        # psnr, region_psnr, ssim, ...: the last word names the metric.
-        top[(damage, key)] = (max if HIGHER_IS_BETTER[key.split("_")[-1]] else min)(restored)
+    restored = {
+        (damage, key): [v[key] for m, v in metrics[damage].items() if m != "corrupted"]
+        for damage, key, _ in columns
+    }
     rows = []
     for method in methods:
         cells = ["VAE" if method == "vae" else escape_latex(method.replace("_", " "))]
@@ -118,7 +117,7 @@ def restore_table(metrics: dict, columns: list[tuple[str, str, str]]) -> str:
             if scores is None:
                 cells.append(NONE)
                 continue
-            best = method != "corrupted" and scores[key] == top[(damage, key)]
+            best = method != "corrupted" and is_best(scores[key], restored[(damage, key)], key)
             cells.append(cell(scores, key, bold=best))
         rows.append(cells)
     header = ["method"] + [title for _, _, title in columns]

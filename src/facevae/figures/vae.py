@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from facevae import plotstyle
+from facevae.better import higher_is_better
 from facevae.figures import shared_index
-from facevae.metrics import HIGHER_IS_BETTER
 from facevae.names import vae_label
 
 # Axis label of each score of vae_metrics, in the order of its panels.
@@ -141,7 +141,7 @@ def vae_metrics(evals: dict[str, dict], points: dict[str, dict]) -> Figure:
                 "ms": 4,
             },
         )
-        better = "higher" if HIGHER_IS_BETTER[metric] else "lower"
+        better = "higher" if higher_is_better(metric) else "lower"
         ax.set_title(f"{better} is better")
         ax.set_xlabel(axis_label)
         ax.grid(axis="x", lw=0.4, color="0.85")
