@@ -19,21 +19,21 @@ from facevae.latex import (
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (23705, "23{,}705"),
+        (23705, r"23\,705"),
         (0.90, "0.900"),  # three significant figures keep the zeros they ask for
         (29.0, "29.0"),
-        (-3.2, "-3.20"),
+        (-3.2, "\u22123.20"),  # a true minus sign, not a hyphen
         (6.034, "6.03"),
         (19.66, "19.7"),
         (99.96, "100"),  # rounds up to three figures, not "100."
         (0.0122, "0.0122"),
         (0.001, "0.00100"),
-        (12345.6, "12{,}346"),
-        (1234.0, "1{,}234"),
+        (12345.6, r"12\,346"),
+        (1234.0, r"1\,234"),
         (375, "375"),
         (0.0, "0"),
-        (1e-5, r"\ensuremath{1.00\times10^{-5}}"),
-        (-2.46e-4, r"\ensuremath{-2.46\times10^{-4}}"),
+        (1e-5, "\\ensuremath{1.00\\times10^{\u22125}}"),
+        (-2.46e-4, "\\ensuremath{\u22122.46\\times10^{\u22124}}"),
         (float("nan"), r"\textemdash{}"),
         (float("inf"), r"\textemdash{}"),
         (True, "yes"),
@@ -46,7 +46,7 @@ def test_format_number(value, text):
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.001, "0.001"), (0.9, "0.9"), (29.0, "29"), (1e-5, r"\ensuremath{1\times10^{-5}}")],
+    [(0.001, "0.001"), (0.9, "0.9"), (29.0, "29"), (1e-5, "\\ensuremath{1\\times10^{\u22125}}")],
 )
 def test_a_setting_is_written_as_given(value, text):
     assert format_setting(value) == text
@@ -66,14 +66,17 @@ def test_interval_in_a_table_cell():
 
 
 def test_interval_in_running_text():
-    assert with_interval(19.66, 19.4, 19.8, text=True, unit=" dB") == (
-        r"19.7 dB (95\,\% interval 19.4 to 19.8)"
+    assert with_interval(19.66, 19.4, 19.8, text=True, unit="dB") == (
+        r"19.7\,dB (95\,\% interval 19.4 to 19.8)"
+    )
+    assert with_interval(5.56, 5.3, 5.8, text=True, unit="years") == (
+        r"5.56~years (95\,\% interval 5.30 to 5.80)"
     )
 
 
 def test_a_missing_interval_leaves_the_value():
     assert with_interval(19.66) == "19.7"
-    assert with_interval(19.66, None, 19.8, text=True, unit=" dB") == "19.7 dB"
+    assert with_interval(19.66, None, 19.8, text=True, unit="dB") == r"19.7\,dB"
     assert with_interval(*interval_of({"psnr": 19.66}, "psnr")) == "19.7"
 
 
@@ -83,10 +86,10 @@ def test_percent_scales_value_and_bounds():
 
 def test_a_signed_difference_marks_every_positive_number():
     assert with_interval(0.031, -0.005, 0.06, percent=True, signed=True) == (
-        r"+3.10 {\scriptsize [-0.500, +6.00]}"
+        "+3.10 {\\scriptsize [\u22120.500, +6.00]}"
     )
     assert with_interval(-3.2, -4.0, -2.5, signed=True, text=True) == (
-        r"-3.20 (95\,\% interval -4.00 to -2.50)"
+        "\u22123.20 (95\\,\\% interval \u22124.00 to \u22122.50)"
     )
     assert with_interval(0.0, signed=True) == "0"
 
@@ -137,3 +140,15 @@ def test_macro_text_and_escape():
     assert macro_text("data.source", "100%") == r"100\%"
     assert macro_text("text.x", r"100\,\%") == r"100\,\%"
     assert escape_latex(r"a~b^c\d") == r"a\~{}b\^{}c\textbackslash{}d"
+
+
+def test_thousands_inside_an_interval_are_grouped_by_a_thin_space_never_a_comma():
+    cell = with_interval(1550.4, 1529.2, 1572.0)
+    assert cell == r"1\,550 {\scriptsize [1\,529, 1\,572]}"
+    bracket = cell.split("[")[1].rstrip("]}")
+    assert bracket.count(",") == 1 + bracket.count(r"\,")  # the only bare comma separates
+
+
+def test_a_unit_symbol_follows_a_thin_space_and_a_word_a_tie():
+    assert format_percent(0.95) == r"95.0\,\%"
+    assert with_interval(-16884.2, text=True, unit="nats") == "\u221216\\,884~nats"

@@ -35,7 +35,7 @@ def _prose(text: str) -> str:
     text = re.sub(r"\\val\{[^}]*\}", " ", text)
     names = r"label|ref|includegraphics|input|begin|end|graphicspath|usepackage|documentclass"
     text = re.sub(rf"\\({names})(\[[^\]]*\])?\{{[^}}]*\}}", " ", text)
-    return re.sub(r"\\(newcommand|ifcsname|PackageError).*", " ", text)
+    return re.sub(r"\\(newcommand|ifcsname|PackageError|DeclareUnicodeCharacter).*", " ", text)
 
 
 # Numbers that are names or fixed conventions, not measurements or settings.

@@ -91,9 +91,9 @@ def test_vae_sentences_compare_with_yardsticks_and_restorers():
     }
     text = vae_sentences(tree)
     assert text["vae.versus_baselines"] == (
-        r"higher than that of the mean training face (15.0 dB) by 5.00 dB (95\,\% interval 4.90"
-        r" to 5.10); close to that of PCA with 256 components (20.1 dB), with no clear difference"
-        r": -0.0500 dB (95\,\% interval -0.0800 to +0.0100)"
+        r"higher than that of the mean training face (15.0\,dB) by 5.00\,dB (95\,\% interval 4.90"
+        r" to 5.10); close to that of PCA with 256 components (20.1\,dB), with no clear difference"
+        r": −0.0500\,dB (95\,\% interval −0.0800 to +0.0100)"
     )
     assert text["restore.noise.vae_vs_mean_filter"].startswith("lower than that of the mean")
     assert text["restore.erase.vae_vs_biharmonic"].startswith("lower than that of biharmonic")
@@ -117,14 +117,14 @@ def _versus(diff, low, high, key="test_accuracy"):
 
 def test_change_phrases_follow_the_interval():
     assert change_phrase(_versus(0.031, 0.012, 0.05), "test_accuracy", "accuracy") == (
-        r"raised the accuracy by 3.10 points (95\,\% interval 1.20 to 5.00)"
+        r"raised the accuracy by 3.10~points (95\,\% interval 1.20 to 5.00)"
     )
     # a fall is stated as the size of the fall, with the interval of that size
     assert change_phrase(_versus(-0.2, -0.3, -0.1, "test_mae"), "test_mae", "MAE", "years") == (
-        r"lowered the MAE by 0.200 years (95\,\% interval 0.100 to 0.300)"
+        r"lowered the MAE by 0.200~years (95\,\% interval 0.100 to 0.300)"
     )
     assert change_phrase(_versus(0.01, -0.01, 0.03), "test_accuracy", "accuracy") == (
-        r"brought no clear change to the accuracy: +1.00 points (95\,\% interval -1.00 to +3.00)"
+        r"brought no clear change to the accuracy: +1.00~points (95\,\% interval −1.00 to +3.00)"
     )
 
 
@@ -164,8 +164,8 @@ def test_chapter_sentences_come_from_the_numbers():
     assert text["beyond.imbalance.goals"].startswith(
         "it misses the goals (macro F1 up by at least 3"
     )
-    assert text["beyond.reweight.effect"].startswith("raised the macro F1 by 5.00 points")
-    assert "recall of the smallest class by 20.0 points" in text["beyond.reweight.effect"]
+    assert text["beyond.reweight.effect"].startswith("raised the macro F1 by 5.00~points")
+    assert "recall of the smallest class by 20.0~points" in text["beyond.reweight.effect"]
     assert r"peaking at 0.003 after 30\,\% of the batches" in text["beyond.improved.settings"]
     assert text["beyond.ablation.helped"] == "augment"
     assert text["beyond.ablation.unclear"] == "age loss"
@@ -194,7 +194,7 @@ def test_fairness_names_the_worst_and_best_group():
     beyond = {"imbalance": [], "improved": "x", "ablation": [], "variants": {"x": {}}}
     text = beyond_sentences(tree, beyond, "other")["beyond.fairness.paper.gender.ethnicity"]
     assert text == (
-        r"from 80.0\,\% (Black) to 90.0\,\% (White), a gap of 10.0 points"
+        r"from 80.0\,\% (Black) to 90.0\,\% (White), a gap of 10.0~points"
         r" (95\,\% interval 5.00 to 15.0)"
     )
 
@@ -250,14 +250,14 @@ def test_generation_sentences_name_the_best_run_and_the_twins():
     }
     text = generation_sentences(tree, POINTS)
     assert text["beyond.generation.best_bound"] == (
-        r"$z=4$, $\beta=1$, mixture of $K=3$, with its own prior: -1{,}950 nats per face"
-        r" (95\,\% interval -1{,}952 to -1{,}948)"
+        r"$z=4$, $\beta=1$, mixture of $K=3$, with its own prior: −1\,950~nats per face"
+        r" (95\,\% interval −1\,952 to −1\,948)"
     )
     assert text["beyond.generation.mixture"] == (
         r"at $z=4$, $\beta=1$ the learned mixture raises the bound with $k=50$, seed by seed over"
-        r" 3 seeds and face by face, by 32.0 nats (95\,\% interval 25.0 to 39.0), a clear gain;"
+        r" 3 seeds and face by face, by 32.0~nats (95\,\% interval 25.0 to 39.0), a clear gain;"
         " of the difference, the reconstruction term +0.500, the decoder-variance constant"
-        " +31.0, the KL term +0.300 and the importance-weighting gap +0.200 nats, so the"
+        " +31.0, the KL term +0.300 and the importance-weighting gap +0.200~nats, so the"
         " decoder-variance constant carries most of it"
     )
     assert text["beyond.generation.fitted_to"] == (
@@ -284,10 +284,10 @@ def test_a_twin_difference_whose_interval_holds_zero_is_no_clear_difference():
     }
     text = generation_sentences(tree, POINTS)["beyond.generation.mixture"]
     # No direction is claimed: the signed difference and its interval.
-    assert r"changes the bound with $k=50$, on one seed and face by face, by -1.00 nats" in text
-    assert r"(95\,\% interval -4.00 to +2.00), no clear difference;" in text
+    assert r"changes the bound with $k=50$, on one seed and face by face, by −1.00~nats" in text
+    assert r"(95\,\% interval −4.00 to +2.00), no clear difference;" in text
     assert text.endswith(
-        "the KL term -1.50 and the importance-weighting gap -0.500 nats, so the largest part,"
+        "the KL term −1.50 and the importance-weighting gap −0.500~nats, so the largest part,"
         " the decoder-variance constant, runs against it"
     )
     del tree["beyond.prior_twins"]
@@ -361,20 +361,20 @@ def _controls():
 @pytest.mark.parametrize(
     ("erase", "noise", "beats", "closes"),
     [
-        (17.0, 22.5, "so it beats biharmonic", r"it closes 75.0\,\% of the 2.00 dB gap"),
-        (16.1, 21.5, "does not clearly beat", r"it closes 25.0\,\% of the 2.00 dB gap"),
+        (17.0, 22.5, "so it beats biharmonic", r"it closes 75.0\,\% of the 2.00\,dB gap"),
+        (16.1, 21.5, "does not clearly beat", r"it closes 25.0\,\% of the 2.00\,dB gap"),
     ],
 )
 def test_search_sentences_state_whether_the_goals_are_met(erase, noise, beats, closes):
     text = restoration_sentences(_restoration_tree(erase, noise))
     assert beats in text["beyond.search.erase"]
     # the verdict follows the paired difference: 17.0 - 16.0 dB, +-0.3, excludes zero
-    clear = r"higher than that of biharmonic inpainting by 1.00 dB (95\,\% interval 0.700 to 1.30)"
+    clear = r"higher than that of biharmonic inpainting by 1.00\,dB (95\,\% interval 0.700 to 1.30)"
     assert (clear in text["beyond.search.erase"]) == (erase == 17.0)
     assert ("close to that of biharmonic" in text["beyond.search.erase"]) == (erase == 16.1)
     # from the prior's mean: 1 dB lower, set against biharmonic inpainting by its own pair
     assert text["beyond.search.prior"].startswith(
-        f"started from the prior's mean code instead, it scores {erase - 1:.1f} dB"
+        f"started from the prior's mean code instead, it scores {erase - 1:.1f}\\,dB"
     )
     tied = "close to that of biharmonic inpainting, with no clear difference"  # 16.0 vs 16.0
     assert (tied in text["beyond.search.prior"]) == (erase == 17.0)
@@ -415,15 +415,15 @@ def test_control_sentences_set_the_vae_beside_a_blur_and_pca_with_intervals():
     )
     # Each verdict follows its interval; an interval that holds zero is no clear difference.
     assert text["beyond.attributes.controls.ethnicity_paired"] == (
-        "face by face, the VAE's share minus the blur's is +3.00 points "
+        "face by face, the VAE's share minus the blur's is +3.00~points "
         + interval.format("+1.00", "+5.00")
-        + ", so the VAE changes more labels than the blur; its share minus PCA's is +1.00 points "
-        + interval.format("-1.00", "+3.00")
+        + ", so the VAE changes more labels than the blur; its share minus PCA's is +1.00~points "
+        + interval.format("−1.00", "+3.00")
         + ", no clear difference"
     )
     assert text["beyond.attributes.controls.gender_paired"].startswith(
-        "face by face, the VAE's share minus the blur's is -1.00 points "
-        + interval.format("-2.00", "-0.500")
+        "face by face, the VAE's share minus the blur's is −1.00~points "
+        + interval.format("−2.00", "−0.500")
         + ", so the VAE changes fewer labels than the blur"
     )
     assert text["beyond.attributes.controls.group"].startswith(
@@ -432,13 +432,13 @@ def test_control_sentences_set_the_vae_beside_a_blur_and_pca_with_intervals():
     )
     assert "of the 300 correctly labelled faces" in text["beyond.attributes.controls.group"]
     assert text["beyond.attributes.controls.psnr"] == (
-        r"a Gaussian blur of $\sigma=1.23$ pixels and PCA with 87 components reach 21.3 and"
-        " 21.3 dB on the validation faces, against 21.3 dB for the VAE; on the test faces they"
-        " score 21.0 dB "
+        r"a Gaussian blur of $\sigma=1.23$~pixels and PCA with 87 components reach 21.3 and"
+        " 21.3\\,dB on the validation faces, against 21.3\\,dB for the VAE; on the test faces they"
+        " score 21.0\\,dB "
         + interval.format("20.9", "21.1")
-        + " and 21.4 dB "
+        + " and 21.4\\,dB "
         + interval.format("21.3", "21.5")
-        + ", the VAE 21.2 dB "
+        + ", the VAE 21.2\\,dB "
         + interval.format("21.1", "21.3")
     )
 
@@ -514,10 +514,10 @@ def test_recall_of_the_smallest_group_against_the_largest():
 def test_restorers_are_compared_by_their_paired_difference():
     clear = {"mean": 1.2, "ci95_low": 0.9, "ci95_high": 1.5}
     assert versus_paired(clear, "the mean filter") == (
-        "higher than that of the mean filter by 1.20 dB (95\\,\\% interval 0.900 to 1.50)"
+        "higher than that of the mean filter by 1.20\\,dB (95\\,\\% interval 0.900 to 1.50)"
     )
     fall = {"mean": -1.2, "ci95_low": -1.5, "ci95_high": -0.9}
-    assert versus_paired(fall, "X").startswith("lower than that of X by 1.20 dB")
+    assert versus_paired(fall, "X").startswith("lower than that of X by 1.20\\,dB")
     unclear = {"mean": 0.1, "ci95_low": -0.2, "ci95_high": 0.4}
     assert versus_paired(unclear, "X").startswith("close to that of X, with no clear difference")
 
@@ -525,7 +525,7 @@ def test_restorers_are_compared_by_their_paired_difference():
 def test_the_vae_denoises_no_better_than_it_reconstructs_clean_faces():
     tree = {"vae.best": scored("test_psnr", 22.5, 22.4, 22.6), "restore": _restore_tree()}
     ceiling = vae_sentences(tree)["restore.noise.vae_ceiling"]
-    assert ceiling.startswith("stay below the 22.50 dB")  # denoised at 21.0 dB
+    assert ceiling.startswith("stay below the 22.50\\,dB")  # denoised at 21.0 dB
     tree["vae.best"] = scored("test_psnr", 20.0, 19.9, 20.1)
     assert vae_sentences(tree)["restore.noise.vae_ceiling"].startswith("are no worse than")
 
@@ -547,14 +547,14 @@ def test_recipe_sentences_follow_the_paired_differences():
     }
     text = recipe_sentences({"beyond.vae_recipe": recipe})
     assert text["beyond.recipe.versus_paper"] == (
-        r"it reconstructs the test faces at 27.0 dB (95\,\% interval 26.9 to 27.1), against"
-        r" 22.0 dB (95\,\% interval 21.9 to 22.1) for the original's architecture; its PSNR is"
-        r" higher than that of the original's architecture by 5.00 dB (95\,\% interval 4.90 to"
+        r"it reconstructs the test faces at 27.0\,dB (95\,\% interval 26.9 to 27.1), against"
+        r" 22.0\,dB (95\,\% interval 21.9 to 22.1) for the original's architecture; its PSNR is"
+        r" higher than that of the original's architecture by 5.00\,dB (95\,\% interval 4.90 to"
         " 5.10)"
     )
     assert text["beyond.recipe.versus_pca"].startswith("close to that of PCA with 256 components")
     assert text["beyond.recipe.ablation"].startswith(
-        "without the linear path the validation PSNR falls (-6.00 dB"
+        "without the linear path the validation PSNR falls (−6.00\\,dB"
     )
     assert "without the residual blocks there is no clear change" in text["beyond.recipe.ablation"]
     assert "beyond.recipe.search" not in text  # no search in its latent space
@@ -565,8 +565,8 @@ def test_recipe_sentences_follow_the_paired_differences():
     }
     text = recipe_sentences({"beyond.vae_recipe": recipe, "beyond.recipe_search": search})
     assert text["beyond.recipe.search"] == (
-        r"searching its latent space restores the erased block at 18.0 dB (95\,\% interval 17.5"
-        r" to 18.5), higher than that of biharmonic inpainting by 1.50 dB (95\,\% interval 1.10"
+        r"searching its latent space restores the erased block at 18.0\,dB (95\,\% interval 17.5"
+        r" to 18.5), higher than that of biharmonic inpainting by 1.50\,dB (95\,\% interval 1.10"
         " to 1.90)"
     )
     assert "beyond.recipe.passes" not in text  # its own passes were not scored
@@ -584,16 +584,16 @@ def test_recipe_sentences_follow_the_paired_differences():
     tree = {"beyond.vae_recipe": recipe, "beyond.recipe_search": search}
     passes = recipe_sentences(tree | {"restore": _restore_tree()})["beyond.recipe.passes"]
     assert passes.startswith(
-        r"its encode-decode passes denoise the test faces at noise level 0.1 at 23.1 dB"
+        r"its encode-decode passes denoise the test faces at noise level 0.1 at 23.1\,dB"
     )
-    assert "higher than that of the noisy input by 6.10 dB" in passes
+    assert "higher than that of the noisy input by 6.10\\,dB" in passes
     assert (
         "close to that of the best classical denoiser (Gaussian smoothing), with no clear" in passes
     )
-    assert "higher than that of the chosen VAE's passes by 2.10 dB" in passes
+    assert "higher than that of the chosen VAE's passes by 2.10\\,dB" in passes
     assert passes.endswith(
-        r"they fill the erased block at 17.0 dB (95\,\% interval 16.8 to 17.2), higher than that"
-        r" of biharmonic inpainting by 1.00 dB (95\,\% interval 0.700 to 1.30)"
+        r"they fill the erased block at 17.0\,dB (95\,\% interval 16.8 to 17.2), higher than that"
+        r" of biharmonic inpainting by 1.00\,dB (95\,\% interval 0.700 to 1.30)"
     )
     del recipe["versus_pca"]
     assert "beyond.recipe.versus_pca" not in recipe_sentences({"beyond.vae_recipe": recipe})

@@ -117,7 +117,7 @@ def test_vae_table_names_each_setting_and_marks_the_chosen_one():
     ]
     assert rows[0][-2:] == ["---", "---"]
     assert rows[1][3] == r"12.3 {\scriptsize [11.9, 12.7]}"  # MSE in thousandths
-    assert rows[1][-1] == "1{,}235"
+    assert rows[1][-1] == "1\\,235"
 
 
 def _variant(accuracy_diff, recall):
@@ -152,7 +152,7 @@ def test_improved_and_ablation_tables_show_signed_changes():
     assert row[-1] == r"+3.10 {\scriptsize [+2.10, +4.10]}"
     full, without = body(ablation_table(variants, "improved", ["augment"]))
     assert full == ["full recipe", "81.0 / 80.0"]
-    assert without == ["without augment", r"-1.00 / -2.00 {\scriptsize [-3.00, -1.00]}"]
+    assert without == ["without augment", r"−1.00 / −2.00 {\scriptsize [−3.00, −1.00]}"]
 
 
 def test_generation_table_has_two_rows_per_vae():
@@ -170,9 +170,9 @@ def test_generation_table_has_two_rows_per_vae():
     points = {"z4_b1_gmm3": {"latent": 4, "beta": 1, "prior": "gmm", "components": 3}}
     table = generation_table(metrics, points)
     own, fitted = body(table)
-    assert own[:3] == [r"$z=4$, $\beta=1$, mixture of $K=3$", "mixture", "-2{,}100"]
+    assert own[:3] == [r"$z=4$, $\beta=1$, mixture of $K=3$", "mixture", "−2\\,100"]
     assert fitted[:2] == ["", "fitted"]
-    assert own[3] == r"-2{,}000 {\scriptsize [-2{,}002, -1{,}998]}"
+    assert own[3] == r"−2\,000 {\scriptsize [−2\,002, −1\,998]}"
     assert own[4] == r"3.40 {\scriptsize [2.40, 4.40]}"  # in points
     assert r"bound, $k=50$ (nats)" in table
 
@@ -192,7 +192,7 @@ def test_prior_twins_table_gives_the_difference_and_its_parts():
     assert row[:2] == [r"$z=4$, $\beta=1$, mixture of $K=3$", "3"]
     assert row[2] == r"+32.0 {\scriptsize [+28.0, +36.0]}"
     assert row[4] == r"+31.0 {\scriptsize [+28.0, +34.0]}"
-    assert row[5] == r"-0.300 {\scriptsize [-0.500, -0.100]}"
+    assert row[5] == r"−0.300 {\scriptsize [−0.500, −0.100]}"
     assert "variance constant" in table and "IW gap" in table
     (empty,) = body(prior_twins_table({}, points))
     assert empty[0] == "no learned mixture has a standard-prior twin"
@@ -302,7 +302,7 @@ def test_attribute_control_table_sets_the_vae_beside_its_controls():
         r"3.00 {\scriptsize [2.00, 4.00]}",
         r"4.00 {\scriptsize [3.00, 5.00]}",
     ]
-    assert gender[5:] == [r"+2.00 {\scriptsize [-1.00, +5.00]}"] * 2
+    assert gender[5:] == [r"+2.00 {\scriptsize [−1.00, +5.00]}"] * 2
     assert ethnicity[1:] == [r"ethnicity changed (\%), 0 faces"] + ["---"] * 5
     assert rows[4][0] == r"$z=4$, $\beta=1$"
 
@@ -332,11 +332,11 @@ def test_the_recipe_table_sets_the_improved_vae_beside_its_twin_and_pca():
         r"original architecture, $z=256$, $\beta=0.01$",
         r"improved recipe, $z=256$, $\beta=0.01$",
     ]
-    assert rows[0][2].startswith("-1.00") and rows[1][2].startswith("+5.00")
+    assert rows[0][2].startswith("−1.00") and rows[1][2].startswith("+5.00")
     assert rows[2][1] == r"27.0 {\scriptsize [26.9, 27.1]}"  # every score with its interval
     assert rows[1][3] == "10.0" and rows[2][3] == "30.0" and rows[0][3] == "---"
     without = body(vae_ablation_table(_recipe()))
-    assert without[1][0] == "without the linear path" and without[1][1].startswith("-6.00")
+    assert without[1][0] == "without the linear path" and without[1][1].startswith("−6.00")
     assert without[1][2] == "25.0"
 
 

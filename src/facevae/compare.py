@@ -24,6 +24,7 @@ import math
 import re
 from pathlib import Path
 
+from facevae.latex import MINUS, THIN
 from facevae.latex import format_setting as format_number  # unpadded: 0.75 [0.7, 0.8]
 
 MISSING = "—"
@@ -100,7 +101,7 @@ def number(value) -> str:
         return MISSING
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
-    text = format_number(value).replace("{,}", ",")
+    text = format_number(value).replace(THIN, ",").replace(MINUS, "-")
     power = re.fullmatch(r"\\ensuremath\{(.+)\\times10\^\{(-?\d+)\}\}", text)
     return f"{power[1]}e{power[2]}" if power else text
 

@@ -25,7 +25,7 @@ _SYMBOLS = {
     r"\ge": "≥",
     r"\approx": "≈",
     r"\%": "%",
-    r"\,": " ",
+    r"\,": "\u202f",  # a narrow space that never breaks: 95 %, 23 705
     r"\ ": " ",
     r"\&": "&",
     r"\_": "_",
@@ -36,7 +36,6 @@ _SYMBOLS = {
     "---": "—",
     "--": "–",
     "~": " ",
-    "{,}": ",",
 }
 
 
@@ -75,13 +74,14 @@ def latex_to_text(latex: str, summary: dict) -> str:
     text = re.sub(r"\\val\{([^}]+)\}", value, latex)
     text = re.sub(r"\\drawnby\{([^}]+)\}", r" [scripts/fig_\1.py]", text)
     text = re.sub(r"\\(?:label|ref)\{[^}]*\}", "", text)
-    text = re.sub(r"\\ensuremath\{(.*)\}", r"\1", text)
-    text = re.sub(r"10\^\{(-?\d+)\}", r"10^\1", text)
+    # \ensuremath{1.50\times10^{-5}}: its argument holds at most one level of braces.
+    text = re.sub(r"\\ensuremath\{((?:[^{}]|\{[^{}]*\})*)\}", r"\1", text)
+    text = re.sub(r"10\^\{([-\u2212]?\d+)\}", r"10^\1", text)
     for latex_symbol, plain in _SYMBOLS.items():
         text = text.replace(latex_symbol, plain)
     text = re.sub(r"\\[A-Za-z]+\*?(\[[^]]*\])?", "", text)  # \textbf, \scriptsize, ...
     text = text.replace("$", "").replace("{", "").replace("}", "")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"[ \t\n]+", " ", text).strip()
 
 
 def _value_text(key: str, value) -> str:

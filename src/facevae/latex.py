@@ -17,6 +17,10 @@ import math
 
 SIGNIFICANT = 3  # significant figures of every measured number in the report
 MISSING = r"\textemdash{}"  # a number that is not finite
+MINUS = "\u2212"  # a true minus sign (report.tex maps it to math's minus; HTML shows it as is)
+THIN = r"\,"  # thin space, never a line break: between thousands, before a unit symbol
+# Units set after a thin space (19.6 dB, 95 %); any other unit is a word after a tie (5.5 years).
+SYMBOL_UNITS = ("dB", r"\%", "px", "s", "min", "h")
 TEXT_PREFIX = "text."  # summary keys whose strings are LaTeX already (see facevae.sentences)
 SETTING_PREFIXES = ("config.", "paper.")  # summary keys holding values the workflow was given
 
@@ -35,32 +39,45 @@ def escape_latex(text: str) -> str:
 def format_number(value, digits: int = SIGNIFICANT, *, pad: bool = True) -> str:
     """LaTeX text of one measured number.
 
-    Integers are grouped by thousands (23{,}705). Other numbers keep ``digits`` significant
-    figures, trailing zeros included (0.900, -3.20, 19.0), except that zero is written 0,
-    from 100 up they are rounded to whole units (12{,}346), and below 0.001 they are written
-    as a power of ten (1.50 x 10^-5), so that a small number never prints as 0.00. With
-    ``pad=False`` trailing zeros are dropped (0.9, 1 x 10^-5): see ``format_setting``.
+    Integers are grouped by thousands with a thin space (23\\,705), in tables, text and
+    intervals alike. Other numbers keep ``digits`` significant figures, trailing zeros
+    included (0.900, 19.0), except that zero is written 0, from 100 up they are rounded to
+    whole units (12\\,346), and below 0.001 they are written as a power of ten
+    (1.50 x 10^-5), so that a small number never prints as 0.00. A negative number has a
+    true minus sign (MINUS), not a hyphen. With ``pad=False`` trailing zeros are dropped
+    (0.9, 1 x 10^-5): see ``format_setting``.
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "{,}")
+        return _signed(f"{value:,}".replace(",", THIN))
     if not math.isfinite(value):
         return MISSING
     size = abs(value)
     if size == 0:
         return "0"
     if size >= 100:
-        return f"{round(value):,}".replace(",", "{,}")
+        return _signed(f"{round(value):,}".replace(",", THIN))
     if size >= 1e-3:
         if not pad:
-            return f"{value:.{digits}g}"
+            return _signed(f"{value:.{digits}g}")
         # The alternate form keeps trailing zeros; 99.96 becomes "100." and loses its point.
-        return f"{value:#.{digits}g}".rstrip(".")
+        return _signed(f"{value:#.{digits}g}".rstrip("."))
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
     if not pad:
         mantissa = mantissa.rstrip("0").rstrip(".")
-    return rf"\ensuremath{{{mantissa}\times10^{{{int(exponent)}}}}}"
+    return _signed(rf"\ensuremath{{{mantissa}\times10^{{{int(exponent)}}}}}")
+
+
+def _signed(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def with_unit(number: str, unit: str) -> str:
+    """A printed number and its unit, joined so that no line breaks between them."""
+    if not unit:
+        return number
+    return number + (THIN if unit in SYMBOL_UNITS else "~") + unit
 
 
 def format_setting(value) -> str:
@@ -74,7 +91,7 @@ def format_percent(fraction: float) -> str:
     """A fraction in percent, in running text: 0.9012 -> 90.1\\,\\%."""
     if not math.isfinite(fraction):
         return MISSING
-    return format_number(100 * fraction) + r"\,\%"
+    return with_unit(format_number(100 * fraction), r"\%")
 
 
 def interval_of(scores: dict, key: str) -> tuple:
@@ -104,10 +121,10 @@ def with_interval(
 
     In a table cell (the default) the interval follows in small type, as in
     ``19.6 {\\scriptsize [19.4, 19.8]}``; in running text (``text=True``) it follows in words,
-    as in ``19.6 dB (95\\,\\% interval 19.4 to 19.8)``, ``unit`` (" dB") standing after the
-    value. ``percent`` shows a fraction in points (x 100), ``signed`` marks a positive value
-    and bound with "+" (a difference), ``bold`` sets the value in bold. Without ``low`` or
-    ``high`` only the value is written.
+    as in ``19.6 dB (95\\,\\% interval 19.4 to 19.8)``, ``unit`` ("dB", see ``with_unit``)
+    standing after the value. ``percent`` shows a fraction in points (x 100), ``signed``
+    marks a positive value and bound with "+" (a difference), ``bold`` sets the value in
+    bold. Without ``low`` or ``high`` only the value is written.
     """
     scale = 100 if percent else 1
 
@@ -119,7 +136,7 @@ def with_interval(
     main = shown(value)
     if bold:
         main = rf"\textbf{{{main}}}"
-    main += unit
+    main = with_unit(main, unit)
     if low is None or high is None:
         return main
     if text:

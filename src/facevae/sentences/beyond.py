@@ -3,6 +3,7 @@ ablation, and how evenly the classifiers serve each group."""
 
 from __future__ import annotations
 
+from facevae.better import higher_is_better
 from facevae.latex import escape_latex, format_percent, with_interval
 from facevae.names import ablation_name, group_name
 from facevae.report import readable
@@ -13,7 +14,6 @@ HEADLINE = {
     "ethnicity": ("accuracy", "accuracy", "points"),
     "age": ("mae", "mean absolute error", "years"),
 }
-LOWER_IS_BETTER = {"mae"}
 
 
 def words(name: str) -> str:
@@ -44,7 +44,7 @@ def change_phrase(versus: dict, key: str, what: str, unit: str = "points") -> st
     points (95 % interval -1.00 to +2.00)". Fractions are shown in points (x100), anything
     else as it is."""
     value, low, high = (versus[f"{key}_diff{end}"] for end in ("", "_ci95_low", "_ci95_high"))
-    options = {"text": True, "percent": unit == "points", "unit": f" {unit}"}
+    options = {"text": True, "percent": unit == "points", "unit": unit}
     if low > 0 or high < 0:
         if value > 0:
             return f"raised the {what} by {with_interval(value, low, high, **options)}"
@@ -106,7 +106,7 @@ def _fairness(groups: dict) -> str:
             gap["accuracy_ci95_high"],
             text=True,
             percent=True,
-            unit=" points",
+            unit="points",
         )
     )
 
@@ -166,9 +166,7 @@ def beyond_sentences(tree: dict, beyond: dict, smallest: str) -> dict[str, str]:
                 continue
             versus = scores["versus"]
             low, high = (versus[f"test_{metric}_diff_ci95_{end}"] for end in ("low", "high"))
-            worse, better = (
-                (low > 0, high < 0) if metric in LOWER_IS_BETTER else (high < 0, low > 0)
-            )
+            worse, better = (high < 0, low > 0) if higher_is_better(metric) else (low > 0, high < 0)
             seen |= {"helped"} if worse else {"hurt"} if better else set()
         for effect in ("helped", "hurt"):
             if effect in seen:

@@ -57,16 +57,16 @@ def twin_sentence(paired: dict, points: dict) -> str:
         carried = f"the largest part, {BOUND_PARTS[largest]}, runs against it"
     if paired["verdict"] == "unclear":  # no direction claimed: the signed difference
         moved = "changes the bound"
-        amount = with_interval(change, low, high, text=True, signed=True, unit=" nats")
+        amount = with_interval(change, low, high, text=True, signed=True, unit="nats")
     else:
         moved = f"{'raises' if change > 0 else 'lowers'} the bound"
-        amount = with_interval(*size, text=True, unit=" nats")
+        amount = with_interval(*size, text=True, unit="nats")
     return (
         f"at {vae_label(points[paired['twin']])} the learned mixture {moved} with"
         f" $k={paired['k']}$, {over} and face by face, by {amount},"
         f" {VERDICTS[paired['verdict']]}; of the difference, "
         + ", ".join(parts[:-1])
-        + f" and {parts[-1]} nats, so {carried}"
+        + f" and {parts[-1]}~nats, so {carried}"
     )
 
 
@@ -84,7 +84,7 @@ def generation_sentences(tree: dict, points: dict) -> dict[str, str]:
     text = {
         "beyond.generation.best_bound": (
             f"{run_label(points[best[0]], best[1])}: "
-            + with_interval(*bound, text=True, unit=" nats per face")
+            + with_interval(*bound, text=True, unit="nats per face")
         )
     }
     text["beyond.generation.mixture"] = (
@@ -114,7 +114,7 @@ def generation_sentences(tree: dict, points: dict) -> dict[str, str]:
 def _search_sentences(tree: dict) -> dict[str, str]:
     """The latent search against chapter 2's restorers, and the learning rates it chose."""
     restore, search = tree["restore"], tree["beyond.restore_search"]
-    dB = lambda scores, key: with_interval(*interval_of(scores, key), text=True, unit=" dB")
+    dB = lambda scores, key: with_interval(*interval_of(scores, key), text=True, unit="dB")
     found = search[ERASE]
     # Each comparison is the paired difference on the same faces (search minus restorer).
     versus = lambda scores, method, name: versus_paired(scores["versus"][method], name)
@@ -150,7 +150,7 @@ def _search_sentences(tree: dict) -> dict[str, str]:
     else:
         share = (found["psnr"] - scores["vae"]["psnr"]) / gap
         verdict = (
-            f"it closes {format_percent(share)} of the {format_number(gap)} dB gap between the"
+            f"it closes {format_percent(share)} of the {format_number(gap)}\\,dB gap between the"
             " two (a point estimate: the paired differences carry the intervals), "
             + ("at least half" if share >= 0.5 else "less than half")
             + ", the goal set for it"
@@ -165,13 +165,13 @@ def _search_sentences(tree: dict) -> dict[str, str]:
     # One more figure than elsewhere: the two numbers compared here can lie within 0.1 dB.
     half = format_number(scores["vae"]["psnr"] + gap / 2, 4)
     text["beyond.search.ceiling"] = (
-        f"the chosen VAE renders the clean test faces themselves at {format_number(clean, 4)} dB,"
+        f"the chosen VAE renders the clean test faces themselves at {format_number(clean, 4)}\\,dB,"
         " so "
         + (
-            f"halving the gap ({half} dB) would take codes that render noisy faces better than"
+            f"halving the gap ({half}\\,dB) would take codes that render noisy faces better than"
             " the encoder's codes render clean ones"
             if clean < scores["vae"]["psnr"] + gap / 2
-            else f"halving the gap ({half} dB) is within what its decoder can render"
+            else f"halving the gap ({half}\\,dB) is within what its decoder can render"
         )
     )
     chosen = [
@@ -196,7 +196,7 @@ def _attribute_sentences(tree: dict) -> dict[str, str]:
 
     def share(key: str, task: str) -> str:
         cell = methods[key][task]
-        return with_interval(*interval_of(cell, "changed"), text=True, percent=True, unit=r"\,\%")
+        return with_interval(*interval_of(cell, "changed"), text=True, percent=True, unit=r"\%")
 
     text = {}
     done = {
@@ -254,7 +254,7 @@ def _controlled(shares: dict, task: str) -> str:
     controls' (``shares``: a task cell of attribute_change.json's controls)."""
     if not shares["faces"]:
         return f"no test face has its {task} labelled correctly, so nothing can be compared"
-    share = lambda which: _percent(shares[which], "changed", unit=r"\,\%")  # noqa: E731
+    share = lambda which: _percent(shares[which], "changed", unit=r"\%")  # noqa: E731
     return (
         f"the VAE changes the predicted {task} of {share('vae')} of the {shares['faces']}"
         f" correctly labelled faces, against {share('blur')} for a blur and {share('pca')} for"
@@ -270,7 +270,7 @@ def _paired(shares: dict) -> str:
     parts = []
     for which, (name, its) in CONTROL_WORDS.items():
         cell = shares["paired"][which]
-        size = _percent(cell, "difference", signed=True, unit=" points")
+        size = _percent(cell, "difference", signed=True, unit="points")
         parts.append(f"minus {its} is {size}, {CONTROL_VERDICTS[cell['verdict']].format(name)}")
     return "face by face, the VAE's share " + "; its share ".join(parts)
 
@@ -282,17 +282,17 @@ def _control_sentences(tree: dict) -> dict[str, str]:
     controls = tree["beyond.attribute_change"]["controls"]
     result = controls[method_key(tree["vae.best"]["name"], "reconstruction")]
     dB = lambda which: with_interval(  # noqa: E731
-        *interval_of(result[which], "test_psnr"), text=True, unit=" dB"
+        *interval_of(result[which], "test_psnr"), text=True, unit="dB"
     )
     val = {which: format_number(result[which]["val_psnr"]) for which in ("vae", "blur", "pca")}
     text = {
         "beyond.attributes.controls.psnr": (
-            f"a Gaussian blur of $\\sigma={format_number(result['blur']['sigma'])}$ pixels and PCA"
+            f"a Gaussian blur of $\\sigma={format_number(result['blur']['sigma'])}$~pixels and PCA"
             f" with {result['pca']['components']}"
             f" component{'' if result['pca']['components'] == 1 else 's'}"
-            f" reach {val['blur']} and {val['pca']}"
-            f" dB on the validation faces, against {val['vae']} dB for the VAE; on the test faces"
-            f" they score {dB('blur')} and {dB('pca')}, the VAE {dB('vae')}"
+            f" reach {val['blur']} and {val['pca']}\\,dB on the validation faces,"
+            f" against {val['vae']}\\,dB for the VAE; on the test faces they score"
+            f" {dB('blur')} and {dB('pca')}, the VAE {dB('vae')}"
         )
     }
     for task in ("gender", "ethnicity"):

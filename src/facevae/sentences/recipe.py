@@ -14,7 +14,7 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
     """``beyond.recipe.versus_paper``, ``beyond.recipe.versus_pca`` (when PCA with as many
     components ran) and ``beyond.recipe.ablation``, from beyond/vae_recipe.json."""
     recipe = tree["beyond.vae_recipe"]
-    dB = lambda scores: with_interval(*estimate_of(scores), text=True, unit=" dB")  # noqa: E731
+    dB = lambda scores: with_interval(*estimate_of(scores), text=True, unit="dB")  # noqa: E731
     text = {
         "beyond.recipe.versus_paper": (
             f"it reconstructs the test faces at {dB(recipe['improved'])}, against"
@@ -35,7 +35,7 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
             verdict = f"without the {name} it rises"
         else:
             verdict = f"without the {name} there is no clear change"
-        shift = with_interval(*estimate_of(change), text=True, signed=True, unit=" dB")
+        shift = with_interval(*estimate_of(change), text=True, signed=True, unit="dB")
         clauses.append(f"{verdict} ({shift})")
     text["beyond.recipe.ablation"] = "; ".join(clauses) if clauses else "no ingredient was left out"
     # The latent search of chapter 3 in the improved VAE's latent space, on the same faces.
@@ -43,7 +43,7 @@ def recipe_sentences(tree: dict) -> dict[str, str]:
     if search is not None:
         text["beyond.recipe.search"] = (
             "searching its latent space restores the erased block at "
-            + with_interval(*interval_of(search, "region_psnr"), text=True, unit=" dB")
+            + with_interval(*interval_of(search, "region_psnr"), text=True, unit="dB")
             + ", "
             + versus_paired(search["versus"]["biharmonic"], "biharmonic inpainting")
         )
@@ -59,7 +59,7 @@ def _passes_sentence(tree: dict) -> dict[str, str]:
     noise = next((key for key in search if is_noise_key(key)), None)
     if noise is None or "passes" not in search[noise]:
         return {}
-    dB = lambda scores, key: with_interval(*interval_of(scores, key), text=True, unit=" dB")
+    dB = lambda scores, key: with_interval(*interval_of(scores, key), text=True, unit="dB")
     denoised, inpainted = search[noise]["passes"], search[ERASE]["passes"]
     classical = best_classical(tree["restore"][noise])
     return {

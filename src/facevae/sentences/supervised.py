@@ -23,7 +23,7 @@ def versus_published(
     diff = ours - published
     shown = format_percent(published) if percent else format_number(published)
     options = {"text": True, "signed": True, "percent": percent}
-    options["unit"] = " points" if percent else ""
+    options["unit"] = "points" if percent else ""
     change = with_interval(diff, diff - Z95 * error, diff + Z95 * error, **options)
     where = (
         "higher than"

@@ -20,7 +20,7 @@ def schedule_phrase(vae: dict) -> str:
     )
 
 
-def versus_paired(difference: dict, name: str, unit: str = " dB") -> str:
+def versus_paired(difference: dict, name: str, unit: str = "dB") -> str:
     """Ours against another method on the same faces, from the paired difference of their
     per-face scores (facevae.stats.paired): "higher than that of X by 1.20 dB (95 % interval
     0.900 to 1.50)", or "close to that of X, with no clear difference" and the signed interval."""
@@ -51,7 +51,7 @@ def vae_sentences(tree: dict) -> dict[str, str]:
     text = {}
     clauses = []
     for name, scores in tree.get("vae.baseline", {}).items():
-        label = f"{baseline_label(name)} ({format_number(scores['test_psnr'])} dB)"
+        label = f"{baseline_label(name)} ({format_number(scores['test_psnr'])}\\,dB)"
         clauses.append(versus_paired(tree["vae.versus"][name], label))
     if clauses:
         text["vae.versus_baselines"] = "; ".join(clauses)
@@ -62,10 +62,10 @@ def vae_sentences(tree: dict) -> dict[str, str]:
     # What the VAE can give back at best: its reconstruction of the clean faces.
     ceiling, denoised = tree["vae.best"]["test_psnr"], noise["vae"]["psnr"]
     text["restore.noise.vae_ceiling"] = (
-        f"stay below the {format_number(ceiling, 4)} dB at which it reconstructs clean test"
+        f"stay below the {format_number(ceiling, 4)}\\,dB at which it reconstructs clean test"
         " faces, the most a decoded face can reach"
         if denoised < ceiling
-        else f"are no worse than the {format_number(ceiling, 4)} dB of its reconstructions of"
+        else f"are no worse than the {format_number(ceiling, 4)}\\,dB of its reconstructions of"
         " clean test faces"
     )
     return text
