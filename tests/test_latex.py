@@ -132,12 +132,16 @@ def test_macros_define_every_key():
     assert r"\csname fv@vae.best.test_ssim\endcsname{0.900}" in text  # measured
     assert r"\csname fv@config.vae.lr\endcsname{0.001}" in text  # given
     assert r"\csname fv@paper.cnn.gender.test_accuracy\endcsname{0.9}" in text
-    assert r"{a\_b \& c}" in text  # a plain string is escaped ...
+    assert r"{a\_\allowbreak{}b \& c}" in text  # a plain string is escaped ...
     assert r"{higher than $z=4$ (95\,\% interval)}" in text  # ... a sentence is LaTeX already
 
 
 def test_macro_text_and_escape():
     assert macro_text("data.source", "100%") == r"100\%"
+    # a long path may break after a slash or an underscore
+    assert macro_text("data.source", "/data/a_b.csv") == (
+        r"/\allowbreak{}data/\allowbreak{}a\_\allowbreak{}b.csv"
+    )
     assert macro_text("text.x", r"100\,\%") == r"100\,\%"
     assert escape_latex(r"a~b^c\d") == r"a\~{}b\^{}c\textbackslash{}d"
 

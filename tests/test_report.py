@@ -33,9 +33,13 @@ def _prose(text: str) -> str:
     text = re.sub(r"\\begin\{equation\}.*?\\end\{equation\}", " ", text, flags=re.S)
     text = re.sub(r"\$[^$]*\$", " ", text)
     text = re.sub(r"\\val\{[^}]*\}", " ", text)
-    names = r"label|ref|includegraphics|input|begin|end|graphicspath|usepackage|documentclass"
+    names = r"label|ref|includegraphics|input|begin|end|graphicspath|usepackage|documentclass|generatedtable"
     text = re.sub(rf"\\({names})(\[[^\]]*\])?\{{[^}}]*\}}", " ", text)
-    return re.sub(r"\\(newcommand|ifcsname|PackageError|DeclareUnicodeCharacter).*", " ", text)
+    return re.sub(
+        r"\\(newcommand|newsavebox|ifcsname|ifdim|PackageError|DeclareUnicodeCharacter).*",
+        " ",
+        text,
+    )
 
 
 # Numbers that are names or fixed conventions, not measurements or settings.

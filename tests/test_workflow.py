@@ -89,6 +89,12 @@ def test_report_pdf_is_built_from_synthetic_data(smoke_run):
     assert all((smoke_run / RUN / "figures" / f"{f}.pdf").stat().st_size > 1000 for f in built)
 
 
+def test_no_line_or_table_of_the_pdf_runs_into_the_margin(smoke_run):
+    log = (smoke_run / RUN / "latex" / "report.log").read_text(errors="replace")
+    overfull = [float(pt) for pt in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert [pt for pt in overfull if pt > 1] == []
+
+
 def test_summary_matches_the_table(smoke_run):
     import json
 

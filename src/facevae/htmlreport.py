@@ -15,7 +15,7 @@ from facevae.latex import macro_text
 
 _FLOAT = re.compile(r"\\begin\{(figure|table)\}.*?\\end\{\1\}", re.S)
 _FIGURE = re.compile(r"\\includegraphics(?:\[[^]]*\])?\{([^}]+)\}")
-_TABLE = re.compile(r"\\input\{generated/([^}.]+)(?:\.tex)?\}")
+_TABLE = re.compile(r"\\generatedtable\{([^}]+)\}")
 # LaTeX that stands for one character or a word in plain text.
 _SYMBOLS = {
     r"\beta": "β",
@@ -51,7 +51,7 @@ def _argument(text: str, start: int) -> tuple[str, int]:
 
 def captions(tex: str) -> dict[str, str]:
     """{figure or table name: its LaTeX caption} for every float in `tex` that includes one
-    figure (``\\includegraphics{name}``) or one generated table (``generated/name.tex``)."""
+    figure (``\\includegraphics{name}``) or one generated table (``\\generatedtable{name}``)."""
     found = {}
     for float_ in _FLOAT.finditer(tex):
         body = float_.group(0)

@@ -36,6 +36,12 @@ def escape_latex(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
+def breakable(latex: str) -> str:
+    """Escaped text (a path, a file name) that may break after a slash or an underscore, so
+    that a long name never runs into the margin."""
+    return latex.replace("/", r"/\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
+
+
 def format_number(value, digits: int = SIGNIFICANT, *, pad: bool = True) -> str:
     """LaTeX text of one measured number.
 
@@ -162,7 +168,7 @@ def macro_text(key: str, value) -> str:
     LaTeX), any other string escaped, a setting (``config.*``, ``paper.*``) as given and any
     other number as measured."""
     if isinstance(value, str):
-        return value if key.startswith(TEXT_PREFIX) else escape_latex(value)
+        return value if key.startswith(TEXT_PREFIX) else breakable(escape_latex(value))
     return format_setting(value) if key.startswith(SETTING_PREFIXES) else format_number(value)
 
 
