@@ -33,7 +33,10 @@ def _prose(text: str) -> str:
     text = re.sub(r"\\begin\{equation\}.*?\\end\{equation\}", " ", text, flags=re.S)
     text = re.sub(r"\$[^$]*\$", " ", text)
     text = re.sub(r"\\val\{[^}]*\}", " ", text)
-    names = r"label|ref|includegraphics|input|begin|end|graphicspath|usepackage|documentclass|generatedtable"
+    names = (
+        r"label|ref|includegraphics|input|begin|end|graphicspath|usepackage|documentclass"
+        r"|generatedtable"
+    )
     text = re.sub(rf"\\({names})(\[[^\]]*\])?\{{[^}}]*\}}", " ", text)
     return re.sub(
         r"\\(newcommand|newsavebox|ifcsname|ifdim|PackageError|DeclareUnicodeCharacter).*",
