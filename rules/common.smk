@@ -153,17 +153,25 @@ def get_raw_csv():
 FIGURES = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES + BEYOND_FIGURES
 TABLES = ["table_cnn", "table_vae", "table_restore_noise", "table_restore_erase"]
 TABLES += BEYOND_TABLES
-# Chapters of `snakemake --report`, in the order of the PDF.
-CHAPTER = (
-    {name: "1. The data" for name in DATA_FIGURES}
-    | {name: "2. Supervised networks" for name in CNN_FIGURES + ["table_cnn"]}
-    | {name: "3. Beta-VAEs" for name in VAE_FIGURES + ["table_vae"]}
-    | {
-        name: "4. Restoration and interpolation"
-        for name in RESTORE_FIGURES + ["table_restore_noise", "table_restore_erase"]
-    }
-    | {name: "5. Beyond the original" for name in BEYOND_FIGURES + BEYOND_TABLES}
-)
+# The sections of the PDF in order, titled as report/sections/*.tex title them, with the
+# figures and tables each shows: `snakemake --report` numbers its headings the same way,
+# and every number of the summary comes last.
+SECTIONS = [
+    ("The data", DATA_FIGURES),
+    ("Three supervised networks", CNN_FIGURES + ["table_cnn"]),
+    ("Convolutional beta-VAEs", VAE_FIGURES + ["table_vae"]),
+    (
+        "Restoring and interpolating faces",
+        RESTORE_FIGURES + ["table_restore_noise", "table_restore_erase"],
+    ),
+    ("Beyond the original", BEYOND_FIGURES + BEYOND_TABLES),
+]
+CHAPTER = {
+    name: f"{number}. {title}"
+    for number, (title, names) in enumerate(SECTIONS, 1)
+    for name in names
+}
+EVERY_NUMBER = f"{len(SECTIONS) + 1}. Every number"
 
 
 def get_figures():

@@ -156,7 +156,7 @@ rule html_parts:
         metrics=report(
             out("tables/summary.html"),
             caption="../report/summary_caption.rst",
-            category="5. Every number",
+            category=EVERY_NUMBER,
         ),
     log:
         out("logs/report/html_parts.log"),

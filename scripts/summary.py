@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 from facevae.files import read_json, write_json
+from facevae.names import group_name
 from facevae.provenance import collect
 from facevae.report import merge_parts, method_name
 from facevae.sentences import report_sentences, smallest_class
@@ -16,25 +17,24 @@ jobs = params.training_jobs
 histories = {job: read_json(path) for job, path in zip(jobs, snakemake.input.histories)}
 benchmarks = dict(zip(jobs, snakemake.input.benchmarks))
 
-# The final (test) numbers of the VAE chosen on validation scores, also under vae.best.
+# The test numbers of the VAE chosen on validation, also under vae.best.
 best = parts["vae.best"]
 chosen = parts[f"vae.{best['name']}"]
 best |= {k: v for k, v in chosen.items() if k.startswith("test_") or k == "parameters"}
 restore = parts["restore"]
 restore["winner"] = {damage: method_name(m) for damage, m in restore["best"].items()}
 
-# What built these numbers: commit, settings digest, versions, where each model trained.
-# Read here, not passed as parameters, so that a new commit alone reruns nothing.
+# What built these numbers (commit, settings, versions, where each model trained): read
+# here, not passed as parameters, so that a new commit alone reruns nothing.
 provenance = collect(Path(__file__).parent, snakemake.config, histories, benchmarks)
 summary = merge_parts(parts | params.settings | {"provenance": provenance})
 # Clauses whose truth depends on the results, chosen from them (never typed in the .tex).
 summary |= report_sentences(
-    parts, params.settings["paper"], params.beyond, params.vae_points, params.synthetic
+    parts, params.settings["paper"], snakemake.config, params.vae_points, params.synthetic
 )
 if params.beyond["enabled"]:
-    summary["beyond.smallest_class"] = smallest_class(parts).replace("_", " ")
-summary["data.synthetic"] = params.synthetic
-summary["data.source"] = params.source
+    summary["beyond.smallest_class"] = group_name(smallest_class(parts))
+summary |= {"data.synthetic": params.synthetic, "data.source": params.source}
 summary["data.sha256_short"] = summary["data.sha256"][:16]
 write_json(snakemake.output[0], summary)
 logging.info("wrote %d keys", len(summary))

@@ -4,7 +4,7 @@ Each clause must state the comparison the numbers make."""
 import pytest
 
 from facevae.latex import latex_macros, with_interval
-from facevae.sentences import report_sentences, smallest_class
+from facevae.sentences import report_sentences, seed_sentences, smallest_class
 from facevae.sentences.beyond import beyond_sentences, change_phrase, recipe_phrase
 from facevae.sentences.data import data_sentences
 from facevae.sentences.generation import generation_sentences, restoration_sentences
@@ -179,7 +179,11 @@ def test_chapter_sentences_come_from_the_numbers():
     assert text["beyond.ensemble.models"] == "the recipe's 3 networks, one per training seed,"
     assert text["beyond.ensemble.age"].startswith("lowered the")
     assert recipe_phrase({"tasks": ["age"], "augment": True, "channels": [8, 16, 16]}) == (
-        "augment; channels 8, 16, 16"
+        "augmented training faces; 8, 16, 16 channels in the three blocks"
+    )
+    # a setting is never shown as "epochs 20": a phrase, or a name and its value
+    assert recipe_phrase({"epochs": 20, "age_loss": "l1", "dropout": 0.5}) == (
+        r"20 epochs; an L1 loss for age; dropout: 0.5"
     )
 
 
@@ -432,7 +436,7 @@ def test_control_sentences_set_the_vae_beside_a_blur_and_pca_with_intervals():
     )
     assert "of the 300 correctly labelled faces" in text["beyond.attributes.controls.group"]
     assert text["beyond.attributes.controls.psnr"] == (
-        r"a Gaussian blur of $\sigma=1.23$~pixels and PCA with 87 components reach 21.3 and"
+        r"a Gaussian blur of $\sigma=1.23$\,px and PCA with 87 components reach 21.3 and"
         " 21.3\\,dB on the validation faces, against 21.3\\,dB for the VAE; on the test faces they"
         " score 21.0\\,dB "
         + interval.format("20.9", "21.1")
@@ -461,7 +465,7 @@ def test_report_sentences_are_keyed_text_and_skip_a_disabled_chapter():
         "restore": _restore_tree(),
     }
     paper = {"test_faces": 2370, "cnn": {"age": {"test_mae": 6.03}}}
-    text = report_sentences(tree, paper, {"enabled": False}, {})
+    text = report_sentences(tree, paper, {"beyond": {"enabled": False}, "cnn": {"seeds": [0]}}, {})
     assert set(text) == {
         "text.data.largest_group",
         "text.data.smallest_group",
@@ -473,6 +477,16 @@ def test_report_sentences_are_keyed_text_and_skip_a_disabled_chapter():
         "text.restore.noise.vae_vs_mean_filter",
         "text.restore.erase.vae_vs_biharmonic",
         "text.restore.noise.vae_ceiling",
+        "text.seeds.cnn",
+    }
+
+
+def test_a_list_of_seeds_reads_as_prose():
+    config = {"cnn": {"seeds": [0]}, "vae": {"seeds": [0, 1, 2]}, "beyond": {"seeds": [3, 4]}}
+    assert seed_sentences(config) == {
+        "text.seeds.cnn": "seed 0",
+        "text.seeds.vae": "seeds 0, 1 and 2",
+        "text.seeds.beyond": "seeds 3 and 4",
     }
 
 

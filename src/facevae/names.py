@@ -31,6 +31,15 @@ def group_name(key: str) -> str:
     return names[key]
 
 
+def group_label(key: str) -> str:
+    """Any group of faces as plain text: a gender or ethnicity by its name (South Asian), an
+    age bucket as it is keyed ("15-30")."""
+    try:
+        return group_name(key)
+    except ValueError:
+        return key.replace("_", " ")
+
+
 # --- VAE grid points ------------------------------------------------------------------------
 
 RECIPE = "res"  # the tag of chapter 3's improved VAE (facevae.vae.ResVAE) in its folder name

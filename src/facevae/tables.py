@@ -24,6 +24,7 @@ from facevae.names import (
     ERASE,
     ablation_name,
     damage_keys,
+    group_name,
     method_key,
     noise_key,
     noise_sigma,
@@ -184,7 +185,7 @@ def imbalance_table(paper: dict, variants: dict[str, dict], imbalance: list[str]
         ("test_accuracy", r"accuracy (\%)"),
         ("test_macro_f1", r"macro F1 (\%)"),
         *[
-            (f"test_recall_{group}", rf"recall: {group.replace('_', ' ')} (\%)")
+            (f"test_recall_{group}", rf"recall: {group_name(group)} (\%)")
             for group in ETHNICITY_KEYS
         ],
     ]

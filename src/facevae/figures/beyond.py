@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from facevae import plotstyle
 from facevae.data import ETHNICITY_KEYS
-from facevae.names import ERASE, method_key, vae_label
+from facevae.names import ERASE, group_label, group_name, method_key, vae_label
 from facevae.report import best_classical, method_name
 
 MODELS = {"paper": "paper model", "improved": "improved recipe"}  # the keys of fairness.json
@@ -56,7 +56,7 @@ def fairness(found: dict) -> Figure:
                 cells = [found[model][task][by][g] for g in groups]
                 offset = (k - 0.5) * width
                 _bars_with_intervals(ax, x, cells, "accuracy", offset, width, f"C{k}", name, 2)
-            ax.set_xticks(x, [g.replace("_", " ") for g in groups], rotation=30, ha="right")
+            ax.set_xticks(x, [group_label(g) for g in groups], rotation=30, ha="right")
             if row == len(tasks) - 1:  # the columns share their groups: named once, at the bottom
                 ax.set_xlabel(label)
             ax.set_ylim(0, 100)
@@ -134,7 +134,7 @@ def attribute_change(found: dict, restore_metrics: dict, best: str) -> Figure:
             _bars_with_intervals(ax, x, cells, "changed", offset, width, colour, label, 1.5)
         ax.set_ylabel("ethnicity changed,\ncorrectly labelled (%)")
         ax.legend(frameon=False, ncols=3, fontsize=6, loc="upper left")
-    axes[-1, 0].set_xticks(x, [g.replace("_", " ") for g in ETHNICITY_KEYS])
+    axes[-1, 0].set_xticks(x, [group_name(g) for g in ETHNICITY_KEYS])
     axes[-1, 0].set_xlabel("true ethnicity")
     axes[0, 0].legend(
         frameon=False, ncols=2, fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.02)

@@ -20,18 +20,49 @@ from facevae.sentences.vae import vae_sentences
 
 
 def report_sentences(
-    tree: dict, paper: dict, beyond: dict, points: dict, synthetic: bool = False
+    tree: dict, paper: dict, config: dict, points: dict, synthetic: bool = False
 ) -> dict[str, str]:
-    """Every result-dependent clause of the report, keyed ``text.<key>``.
+    """Every result-dependent clause of the report, keyed ``text.<key>``, and the lists of
+    seeds as prose (``seed_sentences``).
 
     ``tree``: the stage results by prefix; ``paper``: the original's published numbers
-    ({"cnn": {task: {metric: value}}}); ``beyond``: chapter 3's settings, whose clauses are
-    written only when it is enabled; ``points``: every VAE's grid point by name;
+    ({"cnn": {task: {metric: value}}}); ``config``: the run's settings (chapter 3's clauses
+    are written only when ``beyond`` is enabled); ``points``: every VAE's grid point by name;
     ``synthetic``: the run is on the demo faces, which no published number speaks of.
     """
+    beyond = config["beyond"]
     text = data_sentences(tree) | supervised_sentences(tree, paper, synthetic) | vae_sentences(tree)
     if beyond["enabled"]:
         text |= beyond_sentences(tree, beyond, smallest_class(tree))
         text |= generation_sentences(tree, points) | restoration_sentences(tree)
         text |= recipe_sentences(tree)
-    return {f"text.{key}": clause for key, clause in text.items()}
+    return {f"text.{key}": clause for key, clause in text.items()} | seed_sentences(config)
+
+
+# Where each list of training seeds is set, by the name of its clause (text.seeds.<name>).
+SEED_SETTINGS = {
+    "cnn": ("cnn", "seeds"),
+    "vae": ("vae", "seeds"),
+    "beyond": ("beyond", "seeds"),
+    "ablation": ("beyond", "ablation_seeds"),
+    "generation": ("beyond", "generation", "seeds"),
+}
+
+
+def seeds_phrase(seeds: list[int]) -> str:
+    """A list of seeds as prose: [0] -> "seed 0", [0, 1, 2] -> "seeds 0, 1 and 2"."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    return f"seeds {', '.join(map(str, seeds[:-1]))} and {seeds[-1]}"
+
+
+def seed_sentences(config: dict) -> dict[str, str]:
+    """``text.seeds.<name>``: each list of training seeds of the settings as prose."""
+    text = {}
+    for name, path in SEED_SETTINGS.items():
+        found = config
+        for key in path:
+            found = found.get(key) if isinstance(found, dict) else None
+        if found:
+            text[f"text.seeds.{name}"] = seeds_phrase(list(found))
+    return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from facevae.better import higher_is_better
 from facevae.latex import escape_latex, format_percent, with_interval
-from facevae.names import ablation_name, group_name
+from facevae.names import ablation_name, group_label
 from facevae.report import readable
 
 # The score each task is judged by: (metric without its split, what it is called, unit).
@@ -24,10 +24,7 @@ def words(name: str) -> str:
 def group_words(key: str) -> str:
     """A group of faces as the text names it: an ethnicity or gender by its name (South
     Asian), anything else (an age bucket) as words."""
-    try:
-        return group_name(key)
-    except ValueError:
-        return words(key)
+    return escape_latex(group_label(key))
 
 
 def smallest_class(tree: dict) -> str:
@@ -53,6 +50,20 @@ def change_phrase(versus: dict, key: str, what: str, unit: str = "points") -> st
     return f"brought no clear change to the {what}: {change}"
 
 
+# How the text states a variant's setting ({} is its value); others read "<name>: <value>".
+SETTING_PHRASES = {
+    "multitask": "one shared trunk with a head per task",
+    "class_weights": "classes weighted by their inverse frequency",
+    "augment": "augmented training faces",
+    "age_weight": "the age loss weighted by {}",
+    "channels": "{} channels in the three blocks",
+    "epochs": "{} epochs",
+    "batch_size": "batches of {}",
+    "label_smoothing": "label smoothing of {}",
+    "age_loss": "an {} loss for age",
+}
+
+
 def recipe_phrase(variant: dict) -> str:
     """The settings a variant changes, as prose (its ``tasks`` apart)."""
     parts = []
@@ -65,12 +76,16 @@ def recipe_phrase(variant: dict) -> str:
                 f"a one-cycle learning rate peaking at {peak:g} after {100 * warmup:g}\\,\\% of"
                 " the batches"
             )
-        elif value is True:
-            parts.append(words(key))
-        elif isinstance(value, list):
-            parts.append(f"{words(key)} {escape_latex(', '.join(str(v) for v in value))}")
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown = escape_latex(shown.upper() if key == "age_loss" else shown)
+        phrase = SETTING_PHRASES.get(key)
+        if value is True:
+            parts.append(escape_latex(phrase.format()) if phrase else words(key))
+        elif phrase:
+            parts.append(phrase.format(shown))
         else:
-            parts.append(f"{words(key)} {escape_latex(str(value))}")
+            parts.append(f"{words(key)}: {shown}")
     return "; ".join(parts)
 
 

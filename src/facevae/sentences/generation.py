@@ -287,7 +287,7 @@ def _control_sentences(tree: dict) -> dict[str, str]:
     val = {which: format_number(result[which]["val_psnr"]) for which in ("vae", "blur", "pca")}
     text = {
         "beyond.attributes.controls.psnr": (
-            f"a Gaussian blur of $\\sigma={format_number(result['blur']['sigma'])}$~pixels and PCA"
+            f"a Gaussian blur of $\\sigma={format_number(result['blur']['sigma'])}$\\,px and PCA"
             f" with {result['pca']['components']}"
             f" component{'' if result['pca']['components'] == 1 else 's'}"
             f" reach {val['blur']} and {val['pca']}\\,dB on the validation faces,"
