@@ -149,3 +149,32 @@ def test_a_flat_input_list_splits_by_key():
     assert split_by([], []) == {}
     with pytest.raises(ValueError, match="do not split evenly"):
         split_by(["a0", "a1", "b0"], ["a", "b"])
+
+
+def test_json_is_strict_a_missing_number_is_null(tmp_path):
+    """No bare NaN or Infinity on disk: every JSON reader, not only Python's, takes the file."""
+    import json
+    import math
+
+    from facevae.files import read_json, strict_json, write_json
+    from facevae.latex import latex_macros
+    from facevae.report import flatten
+
+    summary = {"cnn": {"gender": {"test_accuracy": 0.9, "test_accuracy_seed_sd": math.nan}}}
+    summary["vae"] = {"history": [1.0, math.inf, -math.inf]}
+    path = tmp_path / "summary.json"
+    write_json(path, summary)
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+
+    def refuse(constant):
+        raise ValueError(f"bare {constant} in strict JSON")
+
+    assert json.loads(text, parse_constant=refuse) == read_json(path)
+    back = read_json(path)
+    assert back["cnn"]["gender"]["test_accuracy_seed_sd"] is None
+    assert back["vae"]["history"] == [1.0, None, None]
+    flat = flatten(back["cnn"])
+    assert flat["gender.test_accuracy_seed_sd"] is None  # carried, not refused
+    assert r"fv@gender.test_accuracy_seed_sd\endcsname{\textemdash{}}" in latex_macros(flat)
+    assert strict_json({"x": math.nan}, indent=None) == '{"x": null}'

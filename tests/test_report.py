@@ -22,8 +22,10 @@ def test_flatten_and_merge():
     with pytest.raises(ValueError, match="data.split.test"):
         merge_parts({"data": {"split": {"test": 1}}, "data.split": {"test": 2}})
     assert flatten({"channels": [32, 64]}) == {"channels": "32, 64"}
-    with pytest.raises(TypeError, match="NoneType"):
-        flatten({"counts": None})
+    assert flatten({"sd": None}) == {"sd": None}  # a missing number (strict JSON's null)
+    assert flatten({"loss": [1.5, None]}) == {"loss": "1.5, null"}
+    with pytest.raises(TypeError, match="holds a set"):
+        flatten({"counts": {1, 2}})
 
 
 def _prose(text: str) -> str:

@@ -23,7 +23,6 @@ noisy. Each training figure is the median of several timed epochs after a warm-u
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import statistics
 import sys
@@ -37,6 +36,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from facevae.cnn import build_cnn
 from facevae.cnn_train import TrainConfig, train_cnn
+from facevae.files import strict_json
 from facevae.precision import choose
 from facevae.runtime import image_tensor, keep_freed_memory, prepare
 from facevae.synthetic import make_faces
@@ -269,7 +269,7 @@ def main(argv=None) -> None:
     precision = probe.get("auto_choice", args.precision)
     result = probe | run(args.images, args.epochs, precision, args.csv)
     print(table(result), file=sys.stderr)
-    print(json.dumps(result))
+    print(strict_json(result, indent=None))
 
 
 if __name__ == "__main__":

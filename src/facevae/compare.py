@@ -24,6 +24,7 @@ import math
 import re
 from pathlib import Path
 
+from facevae.files import strict_json
 from facevae.latex import MINUS, THIN
 from facevae.latex import format_setting as format_number  # unpadded: 0.75 [0.7, 0.8]
 
@@ -183,7 +184,7 @@ def main(argv=None) -> None:
     names = [folder_a.resolve().name, folder_b.resolve().name]
     result = compare(a, b)
     if args.json:
-        print(json.dumps({"runs": dict(zip("ab", names)), **result}, indent=2))
+        print(strict_json({"runs": dict(zip("ab", names)), **result}))
     else:
         print(text_report(names, [folder_a, folder_b], result))
 

@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import io
 import json
+import math
 import os
 import secrets
 import shutil
@@ -121,8 +122,26 @@ def write_text(path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def strict_json(obj, indent: int | None = 2) -> str:
+    """``obj`` as strict JSON: a number that is not finite (NaN, an infinity) becomes null, so
+    that every JSON reader accepts the file (Python's own would write a bare NaN)."""
+    return json.dumps(_finite(obj), indent=indent, allow_nan=False)
+
+
+def _finite(obj):
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {key: _finite(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(value) for value in obj]
+    return obj
+
+
 def write_json(path, obj, indent: int | None = 2) -> None:
-    write_text(path, json.dumps(obj, indent=indent) + "\n")
+    """``obj`` as strict JSON (``strict_json``), written atomically; a missing number reads
+    back as None."""
+    write_text(path, strict_json(obj, indent) + "\n")
 
 
 def read_json(path):

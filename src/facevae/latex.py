@@ -53,6 +53,8 @@ def format_number(value, digits: int = SIGNIFICANT, *, pad: bool = True) -> str:
     true minus sign (MINUS), not a hyphen. With ``pad=False`` trailing zeros are dropped
     (0.9, 1 x 10^-5): see ``format_setting``.
     """
+    if value is None:  # a number the stages could not give (strict JSON has no NaN)
+        return MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -95,7 +97,7 @@ def format_setting(value) -> str:
 
 def format_percent(fraction: float) -> str:
     """A fraction in percent, in running text: 0.9012 -> 90.1\\,\\%."""
-    if not math.isfinite(fraction):
+    if fraction is None or not math.isfinite(fraction):
         return MISSING
     return with_unit(format_number(100 * fraction), r"\%")
 

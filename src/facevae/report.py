@@ -15,17 +15,20 @@ from facevae.names import parse_ablation_name
 
 
 def flatten(tree: dict, prefix: str = "") -> dict:
-    """{"a": {"b": 1}} -> {"prefix.a.b": 1}; leaves must be numbers, strings or booleans
-    (a list of them, such as channel widths, becomes one string: "32, 64, 128")."""
+    """{"a": {"b": 1}} -> {"prefix.a.b": 1}; leaves must be numbers, strings, booleans or
+    None (a number a stage could not give: strict JSON has no NaN); a list of them, such as
+    channel widths, becomes one string: "32, 64, 128"."""
     flat = {}
     for key, value in tree.items():
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
             flat.update(flatten(value, name))
-        elif isinstance(value, (bool, int, float, str)):
+        elif value is None or isinstance(value, (bool, int, float, str)):  # None: no number
             flat[name] = value
-        elif isinstance(value, list) and all(isinstance(v, (int, float, str)) for v in value):
-            flat[name] = ", ".join(map(str, value))
+        elif isinstance(value, list) and all(
+            v is None or isinstance(v, (int, float, str)) for v in value
+        ):
+            flat[name] = ", ".join("null" if v is None else str(v) for v in value)
         else:
             raise TypeError(f"summary key {name!r} holds a {type(value).__name__}, not a number")
     return flat

@@ -16,12 +16,13 @@ Snakemake writes a time stamp line before each job's "rule NAME:" block (with it
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+
+from facevae.files import strict_json
 
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 START = re.compile(r"^(?:local)?rule (\w+):$")
@@ -145,7 +146,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     path = Path(args.log) if args.log else newest_log()
     table = stage_table(parse_log(path.read_text()), rule_stages(args.rules))
-    print(json.dumps(table, indent=1) if args.json else f"{path}\n\n{markdown(table)}")
+    print(strict_json(table, indent=1) if args.json else f"{path}\n\n{markdown(table)}")
     return 0
 
 

@@ -19,9 +19,11 @@ PRIORS = {"own": "its prior", "fitted": "fitted mixture"}  # the samples of gene
 def _bars_with_intervals(ax, x, cells, key, offset, width, colour, label, capsize):
     """One bar per cell of a JSON result at positions ``x + offset``: 100 x cell[key], with
     the bootstrap interval <key>_ci95_low/high as error bars (none where it is missing)."""
-    value = np.array([100 * (c.get(key) or 0) for c in cells])
-    low = np.array([100 * c.get(f"{key}_ci95_low", np.nan) for c in cells])
-    high = np.array([100 * c.get(f"{key}_ci95_high", np.nan) for c in cells])
+    # A cell without faces has null scores (strict JSON): no bar and no error bar.
+    number = lambda c, k: np.nan if c.get(k) is None else 100 * c[k]  # noqa: E731
+    value = np.nan_to_num([number(c, key) for c in cells])
+    low = np.array([number(c, f"{key}_ci95_low") for c in cells])
+    high = np.array([number(c, f"{key}_ci95_high") for c in cells])
     ax.bar(
         x + offset,
         value,
