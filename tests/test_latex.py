@@ -74,6 +74,11 @@ def test_interval_in_running_text():
     )
 
 
+def test_a_missing_number_is_a_dash():
+    assert with_interval(None, percent=True) == r"\textemdash{}"
+    assert format_percent(None) == r"\textemdash{}"
+
+
 def test_a_missing_interval_leaves_the_value():
     assert with_interval(19.66) == "19.7"
     assert with_interval(19.66, None, 19.8, text=True, unit="dB") == r"19.7\,dB"

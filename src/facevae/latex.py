@@ -136,7 +136,9 @@ def with_interval(
     """
     scale = 100 if percent else 1
 
-    def shown(number: float) -> str:
+    def shown(number: float | None) -> str:
+        if number is None:  # strict JSON's missing number
+            return MISSING
         number = scale * number
         plus = "+" if signed and number > 0 else ""
         return plus + format_number(number)
