@@ -83,6 +83,21 @@ def test_a_nested_override_on_the_command_line(tmp_path):
     assert "results/override_test-synthetic/cnn/gender/seed5/model.pt" in output
 
 
+@pytest.mark.workflow
+def test_the_override_config_yaml_suggests_works():
+    """The command in config.yaml's comment on run names, as pasted into a shell."""
+    import shlex
+
+    line = next(line for line in (REPO / "config.yaml").open() if "--config run=" in line)
+    given = shlex.split(line.split("e.g. ", 1)[1].split(" (")[0])
+    assert given[0] == "--config" and given[1] == "run=paper_lr3e4"
+    command = [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", "configs/demo.yaml"]
+    result = subprocess.run([*command, *given], cwd=REPO, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-2000:]
+    assert "results/paper_lr3e4-synthetic/vae/" in output
+
+
 def test_unknown_keys_stop_the_run_with_one_line_each():
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--dry-run", "--config", "vae={epoch: 3}", "rnu=x"],
