@@ -41,8 +41,8 @@ stages: venv  ## where the last run's wall time went: minutes per stage and rule
 	$(BIN)/python -m facevae.stages
 
 # make compare A=demo-synthetic B=cpu-age_gender (folder names under results/)
-compare: venv  ## two runs side by side: settings that differ, every metric of both
-	$(BIN)/python -m facevae.compare "$$A" "$$B"
+compare: venv  ## two runs side by side: settings and headline metrics that differ (ALL=1: every one)
+	$(BIN)/python -m facevae.compare "$$A" "$$B" $(if $(ALL),--all)
 
 demo: venv tex  ## build the report from synthetic faces only
 	$(SNAKEMAKE) --cores all --resources gpu=1 --configfile configs/demo.yaml $(SNAKEMAKE_ARGS)

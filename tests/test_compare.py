@@ -84,7 +84,9 @@ def test_settings_that_differ_are_listed_and_equal_ones_are_not(capsys, results)
     provenance = section(text, "Provenance that differs")
     assert "provenance.commit" in provenance and "provenance.python" not in provenance
     assert text.splitlines()[0] == f"Run A: demo-synthetic  ({results / 'demo-synthetic'})"
-    assert text.rstrip().splitlines()[-1] == ("3 settings differ, 5 metrics compared, 1 flagged")
+    assert text.rstrip().splitlines()[-1] == (
+        "3 settings differ; 5 of 5 metrics differ as printed, 1 flagged"
+    )
 
 
 def test_metrics_flagged_only_when_intervals_do_not_overlap(capsys, results):
@@ -173,3 +175,75 @@ def test_run_given_by_path_or_by_name(capsys, results, tmp_path, monkeypatch):
     results.rename("results")  # the default --results is ./results
     main(["demo-synthetic", "cpu-age_gender", "--json"])
     assert json.loads(capsys.readouterr().out) == by_name
+
+
+def test_metrics_are_grouped_by_the_reports_sections(capsys, results):
+    metrics = section(run(capsys, results), "Metrics that differ")
+    titles = [
+        line.strip() for line in metrics.splitlines() if line.startswith(" ") and line[1] != " "
+    ]
+    assert titles == [
+        "1. The data",
+        "2. Three supervised networks",
+        "3. Convolutional beta-VAEs",
+        "4. Restoring and interpolating faces",
+    ]
+
+
+def test_the_default_fits_a_screen_or_two_and_all_lists_everything(capsys, tmp_path):
+    """Two runs of a full size (hundreds of settings and thousands of metrics, every one
+    differing): the default shows headlines and counts, --all every key."""
+    runs = tmp_path / "runs"
+    for name, shift in (("a", 0.0), ("b", 1.0)):
+        summary = {f"config.vae.grid.{i}.beta": i + shift for i in range(300)}
+        summary |= {f"provenance.training.jobs.vae.z{i}.seconds": i + shift for i in range(200)}
+        summary["provenance.commit"] = name
+        for prefix in ("data", "cnn.gender", "vae.z4_b1", "restore.noise", "beyond.recipe"):
+            summary |= {f"{prefix}.score_{i}": i + shift for i in range(800)}
+            summary[f"{prefix}.test_psnr"] = 20 + shift
+        summary |= {f"text.sentence_{i}": f"{name} {i}" for i in range(400)}
+        (runs / name).mkdir(parents=True)
+        (runs / name / "summary.json").write_text(json.dumps(summary))
+    main(["a", "b", "--results", str(runs)])
+    text = capsys.readouterr().out
+    assert len(text.splitlines()) <= 80
+    assert "  … and 288 more (--all lists them)" in text  # settings
+    assert "provenance.training.jobs" not in text
+    assert "text.sentence" not in text
+    metrics = section(text, "Metrics that differ")
+    assert row(metrics, "vae.z4_b1.test_psnr").split()[1:] == ["20", "21", "+1"]  # first
+    assert text.rstrip().endswith("4,005 of 4,005 metrics differ as printed, 0 flagged")
+    main(["a", "b", "--results", str(runs), "--all"])
+    everything = capsys.readouterr().out
+    assert "config.vae.grid.299.beta" in everything and "text.sentence_399" in everything
+    assert len(everything.splitlines()) > 4000
+
+
+def test_with_no_run_named_it_prints_usage_and_the_runs_it_sees(capsys, results):
+    with pytest.raises(SystemExit) as stop:
+        main(["--results", str(results)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:")
+    assert err.rstrip().splitlines()[-2:] == ["  cpu-age_gender", "  demo-synthetic"]
+    with pytest.raises(SystemExit):
+        main(["", "", "--results", str(results)])  # what `make compare` passes without A, B
+
+
+@pytest.mark.parametrize("text", ['{"cnn.x": 0.5,', "[1, 2]", "\udcff"])
+def test_a_corrupt_summary_is_named_without_a_traceback(capsys, results, text):
+    (results / "cpu-age_gender" / "summary.json").write_text(text, errors="surrogateescape")
+    with pytest.raises(SystemExit) as stop:
+        main(["demo-synthetic", "cpu-age_gender", "--results", str(results)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert str(results / "cpu-age_gender" / "summary.json") in err
+    assert "Traceback" not in err
+
+
+def test_json_is_strict_when_a_run_holds_a_bare_nan(capsys, results):
+    """Summaries written before strict JSON may hold NaN; the JSON printed never does."""
+    (results / "cpu-age_gender" / "summary.json").write_text('{"cnn.x_seed_sd": NaN, "cnn.y": NaN}')
+    text = run(capsys, results, "--json")
+    assert "NaN" not in text
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"bare {c}"))

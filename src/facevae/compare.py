@@ -1,19 +1,28 @@
 """Two runs of the workflow side by side: what they were built with and what they scored.
 
-    python -m facevae.compare RUN_A RUN_B [--json] [--results DIR]
+    python -m facevae.compare RUN_A RUN_B [--all | --json] [--results DIR]
 
 A run is a folder ``results/<run>/`` holding the flat ``summary.json`` of that run; give it by
-name (looked up under ``--results``) or as a path to the folder. The comparison lists
+name (looked up under ``--results``) or as a path to the folder; with no run named, the
+command prints its usage and the runs it can see. The comparison holds
 
-- the settings (``config.*`` keys) and the provenance (``provenance.*``) that differ;
+- the settings (``config.*`` keys, nested ones included) and the provenance (``provenance.*``)
+  that differ;
 - every numeric key of either run (a metric), with its 95 % interval when the summary has
   ``<key>_ci95_low`` / ``<key>_ci95_high``, the difference B - A, and a ``*`` when the two
-  intervals do not overlap: a difference larger than the runs' own uncertainty. A metric
+  intervals do not overlap. That flag is a screen, not a test: the two runs share no
+  resampling, so the report's paired intervals are what decide a difference. A metric
   without intervals in both runs is never flagged (``beyond_intervals`` is null in the JSON);
 - the strings and booleans that differ (in the JSON under ``other``).
 
+By default the text shows a screen or two: the settings that differ, the provenance apart
+from each training job's timing, and per section of the report the headline metrics whose
+printed values differ, with a count of the rest; ``--all`` lists everything, ``--json``
+prints it all as one strict JSON object.
+
 Interval and spread siblings (``_ci95_low``, ``_ci95_high``, ``_seed_sd``) are read with their
-metric, not listed as metrics. A run without summary.json stops the command with status 2.
+metric, not listed as metrics. A run without a readable summary.json stops the command with
+status 2 and a message naming the file.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import argparse
 import json
 import math
 import re
+import sys
 from pathlib import Path
 
 from facevae.files import strict_json
@@ -34,20 +44,44 @@ WIDTH = 100  # columns of the text report
 CELL = 26  # widest settings / other-value cell in the text, so two runs fit in 100 columns
 
 
+# The report's sections, each with the prefixes of its summary keys (the rest: "Other").
+SECTIONS = [
+    ("1. The data", ("data.",)),
+    ("2. Three supervised networks", ("cnn.",)),
+    ("3. Convolutional beta-VAEs", ("vae.",)),
+    ("4. Restoring and interpolating faces", ("restore.", "interpolate.")),
+    ("5. Beyond the original", ("beyond.",)),
+]
+SHOWN = {"settings": 12, "provenance": 6, "section": 6, "other": 6}  # rows by default
+
+
 class MissingRun(Exception):
-    """A run named on the command line has no summary.json."""
+    """A run named on the command line has no readable summary.json."""
+
+
+def runs_in(results: Path) -> list[str]:
+    return sorted(path.parent.name for path in results.glob("*/summary.json"))
 
 
 def load_run(run: str, results: Path) -> tuple[Path, dict]:
     """The folder and summary of a run given by name (under ``results``) or by path."""
     for folder in (results / run, Path(run)):
-        if (folder / "summary.json").is_file():
-            return folder, json.loads((folder / "summary.json").read_text())
+        path = folder / "summary.json"
+        if path.is_file():
+            try:
+                summary = json.loads(path.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                raise MissingRun(
+                    f"compare: {path} is not valid JSON ({error}); rebuild it with"
+                    f" `snakemake {path}` or make report"
+                ) from None
+            if not isinstance(summary, dict):
+                raise MissingRun(f"compare: {path} holds no summary (a JSON object expected)")
+            return folder, summary
     wanted = Path(run) if Path(run).is_dir() or "/" in run else results / run
-    found = sorted(path.parent.name for path in results.glob("*/summary.json"))
     raise MissingRun(
         f"compare: missing {wanted / 'summary.json'}; runs with a summary.json in {results}/: "
-        + (", ".join(found) or "none")
+        + (", ".join(runs_in(results)) or "none")
     )
 
 
@@ -134,7 +168,48 @@ def table(header: list[str], rows: list[list[str]], limit: int | None = None) ->
     return lines
 
 
-def text_report(names: list[str], folders: list[Path], result: dict) -> str:
+def section_of(key: str) -> str:
+    return next((title for title, prefixes in SECTIONS if key.startswith(prefixes)), "Other")
+
+
+def headline_first(key: str) -> tuple:
+    """Sort key: test scores and whole-table counts first, then shallow keys, then by name."""
+    last = key.rsplit(".", 1)[-1]
+    headline = last.startswith("test_") or last in ("psnr", "region_psnr", "ssim", "rows")
+    return (not headline, key.count("."), key)
+
+
+def digest(result: dict) -> tuple[dict, dict]:
+    """What the default text shows of ``result``: (shown, left out), each by part; metrics
+    only where their printed values differ, grouped by section, headline ones first."""
+    shown, left = {}, {}
+    provenance = [e for e in result["provenance"] if ".jobs." not in e["key"]]
+    other = [e for e in result["other"] if not e["key"].startswith("text.")]
+    for part, entries in (
+        ("settings", result["settings"]),
+        ("provenance", provenance),
+        ("other", other),
+    ):
+        shown[part], left[part] = entries[: SHOWN[part]], max(len(entries) - SHOWN[part], 0)
+    left["provenance"] += len(result["provenance"]) - len(provenance)
+    left["other"] += len(result["other"]) - len(other)
+    differ = [m for m in result["metrics"] if number(m["a"]) != number(m["b"])]
+    for title in [t for t, _ in SECTIONS] + ["Other"]:
+        here = sorted(
+            (m for m in differ if section_of(m["key"]) == title),
+            key=lambda m: headline_first(m["key"]),
+        )
+        if here:
+            shown[title] = here[: SHOWN["section"]]
+            left[title] = max(len(here) - SHOWN["section"], 0)
+    return shown, left
+
+
+def text_report(
+    names: list[str], folders: list[Path], result: dict, everything: bool = False
+) -> str:
+    """The comparison as text: a screen or two by default (``digest``), all with ``everything``."""
+
     def values(entries) -> list[str]:
         rows = [[e["key"], exact(e["a"]), exact(e["b"])] for e in entries]
         return table(["key", "A", "B"], rows, limit=CELL)
@@ -145,38 +220,77 @@ def text_report(names: list[str], folders: list[Path], result: dict) -> str:
     def change(value) -> str:
         return ("+" if value is not None and value > 0 else "") + number(value)
 
-    metrics = result["metrics"]
-    rows = [
-        [
-            m["key"],
-            with_interval(m["a"], m["a_interval"]),
-            with_interval(m["b"], m["b_interval"]),
-            change(m["difference"]),
-            "*" if m["beyond_intervals"] else "",
+    def metric_rows(metrics) -> list[str]:
+        rows = [
+            [
+                m["key"],
+                with_interval(m["a"], m["a_interval"]),
+                with_interval(m["b"], m["b_interval"]),
+                change(m["difference"]),
+                "*" if m["beyond_intervals"] else "",
+            ]
+            for m in metrics
         ]
-        for m in metrics
-    ]
+        return table(["key", "A", "B", "B−A", ""], rows)
+
+    def more(count: int, shown: list) -> list[str]:
+        if count == 0:
+            return []
+        return [
+            f"  … and {number(count)} more (--all lists them)"
+            if shown
+            else f"  {number(count)} differ (--all lists them)"
+        ]
+
+    metrics = result["metrics"]
     flagged = sum(bool(m["beyond_intervals"]) for m in metrics)
     lines = [f"Run A: {names[0]}  ({folders[0]})", f"Run B: {names[1]}  ({folders[1]})", ""]
-    lines += ["Settings that differ", *values(result["settings"]), ""]
-    lines += ["Provenance that differs", *values(result["provenance"]), ""]
-    lines += ["Metrics (* = the 95 % intervals do not overlap)"]
-    lines += [*table(["key", "A", "B", "B−A", ""], rows), ""]
-    lines += ["Other values that differ", *values(result["other"]), ""]
+    if everything:
+        lines += ["Settings that differ", *values(result["settings"]), ""]
+        lines += ["Provenance that differs", *values(result["provenance"]), ""]
+        lines += ["Metrics (* = the 95 % intervals do not overlap)", *metric_rows(metrics), ""]
+        lines += ["Other values that differ", *values(result["other"]), ""]
+        differ = sum(number(m["a"]) != number(m["b"]) for m in metrics)
+    else:
+        shown, left = digest(result)
+        for part, title in (
+            ("settings", "Settings that differ"),
+            ("provenance", "Provenance that differs"),
+        ):
+            lines += [title, *values(shown[part]), *more(left[part], shown[part]), ""]
+        lines += ["Metrics that differ, by section (* = the 95 % intervals do not overlap)"]
+        sections = [title for title in shown if title not in SHOWN]
+        for title in sections:
+            lines += [f" {title}", *metric_rows(shown[title]), *more(left[title], shown[title])]
+        lines += ["  (none)"] if not sections else []
+        other = values(shown["other"]) if shown["other"] or not left["other"] else []
+        lines += ["", "Other values that differ", *other, *more(left["other"], shown["other"])]
+        lines.append("")
+        differ = sum(len(shown[t]) + left[t] for t in sections)
     lines.append(
-        f"{len(result['settings'])} settings differ, {len(metrics)} metrics compared, "
-        f"{flagged} flagged"
+        f"{number(len(result['settings']))} settings differ; {number(differ)} of"
+        f" {number(len(metrics))} metrics differ as printed, {number(flagged)} flagged"
     )
     return "\n".join(lines)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run_a", metavar="RUN_A", help="run name under --results, or its folder")
-    parser.add_argument("run_b", metavar="RUN_B", help="run name under --results, or its folder")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    parser.add_argument(
+        "run_a", metavar="RUN_A", nargs="?", help="run name under --results, or its folder"
+    )
+    parser.add_argument(
+        "run_b", metavar="RUN_B", nargs="?", help="run name under --results, or its folder"
+    )
+    parser.add_argument("--all", action="store_true", help="every metric and value, not a digest")
+    parser.add_argument("--json", action="store_true", help="print one strict JSON object")
     parser.add_argument("--results", type=Path, default=Path("results"), help="runs' parent")
     args = parser.parse_args(argv)
+    if not args.run_a or not args.run_b:  # `make compare` without A= and B=
+        runs = runs_in(args.results)
+        parser.print_usage(sys.stderr)
+        listed = "\n  ".join(runs) if runs else "none yet (make demo builds one)"
+        parser.exit(2, f"runs with a summary.json in {args.results}/:\n  {listed}\n")
     try:
         (folder_a, a), (folder_b, b) = (load_run(r, args.results) for r in (args.run_a, args.run_b))
     except MissingRun as error:
@@ -186,7 +300,7 @@ def main(argv=None) -> None:
     if args.json:
         print(strict_json({"runs": dict(zip("ab", names)), **result}))
     else:
-        print(text_report(names, [folder_a, folder_b], result))
+        print(text_report(names, [folder_a, folder_b], result, everything=args.all))
 
 
 if __name__ == "__main__":
