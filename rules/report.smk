@@ -142,8 +142,10 @@ rule html_parts:
         summary=out("summary.json"),
         sections=get_report_sections(),
         tables=get_tables(),
+        intro="report/workflow.rst",
         code=get_package_modules("htmlreport", "latex"),
     output:
+        about=out("captions/workflow.rst"),
         captions=expand(out("captions/{name}.rst"), name=FIGURES + TABLES),
         tables=[
             report(
@@ -166,5 +168,6 @@ rule html_parts:
     params:
         figures=FIGURES,
         tables=TABLES,
+        run=RUN,
     script:
         "../scripts/html_parts.py"

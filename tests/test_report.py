@@ -87,3 +87,34 @@ def test_words_for_restorers_yardsticks_and_variants():
         "median": {"psnr": 22},
     }
     assert best_classical(scores) == "median"  # neither the damaged input nor the VAE
+
+
+def test_the_html_reports_first_page_says_what_built_the_run_and_escapes_names():
+    """The run's data, settings digest, commit, machine, versions and time, each shown as
+    given: a hostile file name is neither markup (reStructuredText, HTML) nor a template."""
+    import jinja2
+    from docutils.core import publish_parts
+
+    from facevae.htmlreport import about_rst
+
+    hostile = "</script><script>alert(1)</script>{{ 7*7 }}{% if 1 %}_x_ `y` *z*.csv.gz"
+    summary = {
+        "data.source": hostile,
+        "data.rows": 23705,
+        "data.sha256": "ab" * 32,
+        "provenance.config_sha256": "cd" * 32,
+        "provenance.commit": "0123abc",
+        "provenance.tree": "no uncommitted changes",
+        "provenance.training.devices": "Intel(R) Xeon(R) Processor (cpu, bf16)",
+        "provenance.training.count": 147,
+        "provenance.training.minutes": 150.4,
+        "provenance.versions.torch": "2.13.0+cpu",
+        "config.beyond.enabled": True,
+    }
+    text = about_rst("The workflow.", summary, "cpu-age_gender")
+    rendered = jinja2.Template(text).render()  # Snakemake's pass before docutils
+    page = publish_parts(rendered, writer="html")["html_body"]
+    assert "<script>" not in page and "&lt;/script&gt;" in page
+    assert "{{ 7*7 }}" in page and "{% if 1 %}_x_ `y` *z*.csv.gz" in page
+    for shown in ("cpu-age_gender", "ab" * 32, "0123abc", "Xeon", "torch 2.13.0+cpu", "150 min"):
+        assert shown in page, shown

@@ -365,6 +365,10 @@ def test_the_html_report_shows_every_figure_and_table_with_its_caption(smoke_run
     for number, title in enumerate([*titles, "Every number"], 1):
         assert f"{number}. {title}" in page, title
     assert f"{len(titles)}. Every number" not in page
+    # The first page says what built the run.
+    summary = json.loads((smoke_run / RUN / "summary.json").read_text())
+    for shown in ("This run", summary["data.sha256"], summary["provenance.config_sha256"]):
+        assert shown in page, shown
 
 
 def test_a_second_configuration_leaves_the_first_alone(smoke_run, tmp_path):

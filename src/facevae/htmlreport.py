@@ -97,6 +97,46 @@ def caption_rst(latex: str, summary: dict) -> str:
     return text.replace("*", r"\*") + "\n"
 
 
+def rst_text(value) -> str:
+    """Any value as literal reStructuredText on one line: every character that is not a
+    letter, digit or space is backslash-escaped, so neither reStructuredText nor the Jinja
+    pass Snakemake runs first reads markup in it (a folder named ``{{ x }}`` or
+    ``</script>`` is shown as it is, and docutils escapes it for HTML)."""
+    return re.sub(r"([^\w ])", r"\\\1", " ".join(str(value).split()))
+
+
+def about_rst(intro: str, summary: dict, run: str) -> str:
+    """The first page of ``snakemake --report``: ``intro`` (report/workflow.rst), then what
+    built the run ``run`` (its folder's name), from its summary: data, settings, code,
+    machine, software and time."""
+    get = lambda key, default="unknown": summary.get(key, default)  # noqa: E731
+    versions = ", ".join(
+        f"{name.replace('_', '-')} {get(f'provenance.versions.{name}')}"
+        for name in ("python", "torch", "snakemake", "numpy", "scikit_image", "scikit_learn")
+    )
+    seeds = lambda part: get(f"config.{part}.seeds", "")  # noqa: E731
+    fields = {
+        "Run": f"{run} (results/{run}/)",
+        "Data": f"{get('data.source')}, {get('data.rows')} rows, SHA-256 {get('data.sha256')}",
+        "Settings": (
+            f"SHA-256 {get('provenance.config_sha256')} of the resolved settings (every one:"
+            f" summary.json, config.*); CNNs {get('config.cnn.epochs')} epochs, seeds"
+            f" {seeds('cnn')}; VAEs {get('config.vae.epochs')} epochs, seeds {seeds('vae')};"
+            f" chapter 3 {'on' if get('config.beyond.enabled', False) else 'off'}"
+        ),
+        "Code": f"commit {get('provenance.commit')} ({get('provenance.tree')})",
+        "Machine": get("provenance.training.devices"),
+        "Software": versions,
+        "Time": (
+            f"{get('provenance.training.count')} training jobs,"
+            f" {round(get('provenance.training.minutes', 0))} min of training in all"
+        ),
+    }
+    lines = [intro.rstrip(), "", "This run", "--------", ""]
+    lines += [f":{name}: {rst_text(value)}" for name, value in fields.items()]
+    return "\n".join(lines) + "\n"
+
+
 def table_html(latex_tabular: str, summary: dict) -> str:
     """A generated booktabs tabular (see facevae.latex.latex_table) as an HTML table."""
     rows, head = [], True
