@@ -1,5 +1,6 @@
 """The workflow end to end on a tiny synthetic table, and how it refuses bad input."""
 
+import json
 import os
 import re
 import shutil
