@@ -48,7 +48,7 @@ def _prose(text: str) -> str:
 
 
 # Numbers that are names or fixed conventions, not measurements or settings.
-ALLOWED_NUMBERS = [r"95\\,\\%", r"SHA-256", r"\bF1\b"]
+ALLOWED_NUMBERS = [r"95\\,\\%", r"SHA-256", r"\bF1\b", r"#\d"]  # #1: a macro parameter
 # Words that state how results compare; such clauses come from the summary (text.* keys).
 RESULT_WORDS = (
     r"\b(better|worse|beats?|outperform\w*|exceeds?|higher than|lower than|above|"
@@ -118,3 +118,41 @@ def test_the_html_reports_first_page_says_what_built_the_run_and_escapes_names()
     assert "{{ 7*7 }}" in page and "{% if 1 %}_x_ `y` *z*.csv.gz" in page
     for shown in ("cpu-age_gender", "ab" * 32, "0123abc", "Xeon", "torch 2.13.0+cpu", "150 min"):
         assert shown in page, shown
+
+
+def test_every_table_names_the_rule_that_makes_it():
+    """\\generatedtable{<table>}{<rule>}: the rule exists, writes generated/<table>.tex, and
+    its script is scripts/<rule>.py (what the PDF links to)."""
+    rules = "".join(path.read_text() for path in (REPO / "rules").glob("*.smk"))
+    blocks = dict(re.findall(r"^rule (\w+):\n(.*?)(?=^\S|\Z)", rules, flags=re.M | re.S))
+    sections = "".join(p.read_text() for p in (REPO / "report" / "sections").glob("*.tex"))
+    used = re.findall(r"\\generatedtable\{(\w+)\}\{(\w+)\}", sections)
+    assert len(used) == sections.count(r"\generatedtable") >= 15
+    for table, rule in used:
+        assert f'generated/{table}.tex"' in blocks[rule], (table, rule)
+        assert f'"../scripts/{rule}.py"' in blocks[rule]
+
+
+@pytest.mark.parametrize(
+    "remote, url",
+    [
+        ("https://github.com/face-lab/facevae.git", "https://github.com/face-lab/facevae/blob/"),
+        ("git@github.com:face-lab/face_vae.git", "https://github.com/face-lab/face_vae/blob/"),
+        ("https://user@gitlab.example.org/a/b/c", "https://gitlab.example.org/a/b/c/-/blob/"),
+        ("ssh://git@codeberg.org/x/y.git", "https://codeberg.org/x/y/blob/"),
+        ("/srv/git/facevae.git", ""),  # a local path: nothing to link to
+        ("https://github.com/x/y z", ""),
+        ("", ""),
+    ],
+)
+def test_scripts_are_linked_at_the_runs_commit_when_the_remote_is_a_web_host(remote, url):
+    from facevae.latex import macro_text
+    from facevae.provenance import source_url
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    found = source_url(remote, commit)
+    assert found == (f"{url}{commit}/" if url else "")
+    assert source_url(remote, "unknown (not a git checkout)") == ""
+    shown = macro_text("provenance.source_url", found)
+    assert shown == (rf"\detokenize{{{found}}}" if found else "")
+    assert macro_text("provenance.source_url", "https://x.org/%&#") == ""  # never unsafe TeX

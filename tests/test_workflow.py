@@ -341,7 +341,11 @@ def test_the_pdf_says_what_built_it(smoke_run):
     assert summary["data.sha256"][:16] in flat
     assert f"torch {summary['provenance.versions.torch']}" in flat
     text = " ".join(page.extract_text() for page in PdfReader(smoke_run / RUN / "report.pdf").pages)
-    assert "[scripts/fig_mean_faces_age.py]" in " ".join(text.split())  # caption's end
+    flat_text = " ".join(text.split())
+    assert "[rule fig_mean_faces_age: scripts/fig_mean_faces_age.py]" in flat_text  # caption's end
+    assert "[made by rule table_cnn: scripts/table_cnn.py]" in flat_text  # below the table
+    assert "min of wall time" in flat and summary["provenance.training.wall_minutes"] > 0
+    assert summary["provenance.source_url"] == ""  # the copy has no remote: nothing linked
 
 
 def test_the_html_report_shows_every_figure_and_table_with_its_caption(smoke_run, tmp_path):

@@ -14,6 +14,7 @@ report/report.tex).
 from __future__ import annotations
 
 import math
+import re
 
 SIGNIFICANT = 3  # significant figures of every measured number in the report
 MISSING = r"\textemdash{}"  # a number that is not finite
@@ -169,8 +170,12 @@ def latex_table(header: list, rows: list[list[str]], align: str) -> str:
 
 def macro_text(key: str, value) -> str:
     """LaTeX of one summary value: a ``text.*`` string as it is (facevae.sentences writes
-    LaTeX), any other string escaped, a setting (``config.*``, ``paper.*``) as given and any
-    other number as measured."""
+    LaTeX), a web address (``*_url``) detokenized for a link when it holds only characters
+    safe there (else empty), any other string escaped, a setting (``config.*``,
+    ``paper.*``) as given and any other number as measured."""
+    if key.endswith("_url"):
+        safe = isinstance(value, str) and re.fullmatch(r"https://[A-Za-z0-9._~/:-]+", value)
+        return rf"\detokenize{{{value}}}" if safe else ""
     if isinstance(value, str):
         return value if key.startswith(TEXT_PREFIX) else breakable(escape_latex(value))
     return format_setting(value) if key.startswith(SETTING_PREFIXES) else format_number(value)

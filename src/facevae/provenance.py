@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,6 +40,41 @@ def git_state(folder: str | Path) -> dict:
     if head.returncode != 0:
         return {"commit": "unknown (not a git checkout)", "dirty": False}
     return {"commit": head.stdout.strip(), "dirty": bool(changes.stdout.strip())}
+
+
+# A repository's web address as git remotes write it: https://host/owner/repo(.git) or
+# git@host:owner/repo(.git); the browsable file at a commit is <address>/blob/<commit>/<path>
+# (GitLab: /-/blob/).
+_REMOTE = re.compile(
+    r"^(?:https://(?:[^@/]+@)?|ssh://git@|git@)(?P<host>[A-Za-z0-9.-]+)[:/]"
+    r"(?P<path>[A-Za-z0-9._~/-]+?)(?:\.git)?/?$"
+)
+
+
+def source_url(remote: str, commit: str) -> str:
+    """The web address under which the repository's files at ``commit`` can be read, from
+    the address of its git remote; "" when the remote is not a web host's (a local path,
+    an unknown form) or the commit is unknown. The PDF links each figure's and table's
+    script there."""
+    found = _REMOTE.match(remote.strip())
+    if not found or not re.fullmatch(r"[0-9a-f]{7,64}", commit):
+        return ""
+    blob = "-/blob" if "gitlab" in found["host"] else "blob"
+    return f"https://{found['host']}/{found['path']}/{blob}/{commit}/"
+
+
+def git_remote(folder: str | Path) -> str:
+    """The address of the checkout's ``origin`` remote, or "" without one."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(folder), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return found.stdout.strip() if found.returncode == 0 else ""
 
 
 def config_digest(config: dict) -> str:
@@ -79,11 +115,17 @@ def training_jobs(histories: dict[str, dict], benchmarks: dict[str, str | Path])
     kinds = sorted(
         {f"{job['device_name']} ({job['device']}, {job['precision']})" for job in jobs.values()}
     )
+    # Wall time from the first training job's start to the last one's end: a benchmark file
+    # is written as its job ends, so its modification time is the end and minus its seconds
+    # the start. A run resumed days later spans those days too.
+    ends = {name: Path(benchmarks[name]).stat().st_mtime for name in jobs}
+    starts = [ends[name] - job["seconds"] for name, job in jobs.items()]
     return {
         "jobs": jobs,
         "count": len(jobs),
         "seconds": (seconds := sum(job["seconds"] for job in jobs.values())),
         "minutes": seconds / 60,
+        "wall_minutes": (max(ends.values()) - min(starts)) / 60 if jobs else 0.0,
         "devices": "; ".join(kinds),
     }
 
@@ -103,6 +145,7 @@ def collect(folder, config: dict, histories: dict, benchmarks: dict) -> dict:
         "commit_short": state["commit"][:12] if known else "unknown",
         "dirty": state["dirty"],
         "tree": _tree_text(state["dirty"], known),
+        "source_url": source_url(git_remote(folder), state["commit"]) if known else "",
         "config_sha256": (digest := config_digest(config)),
         "config_sha256_short": digest[:12],
         "versions": versions(),
