@@ -7,6 +7,16 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# Between runs, trained models are shared through Snakemake's output cache (rules marked
+# `cache: True`, active with --cache, which the default profile passes): a job whose code,
+# settings and inputs, traced back to the raw table, match one already run by any run is
+# linked to that job's files instead of running again.
+import os
+
+os.environ.setdefault("SNAKEMAKE_OUTPUT_CACHE", f"{workflow.basedir}/results/shared")
+os.makedirs(os.environ["SNAKEMAKE_OUTPUT_CACHE"], exist_ok=True)
+
+
 include: "rules/settings.smk"
 include: "rules/common.smk"
 include: "rules/checks.smk"

@@ -14,10 +14,9 @@ rule train_variant:
         test_predictions=out("beyond/{variant}/{task}/seed{seed}/test_predictions.npz"),
     log:
         out("logs/beyond/train_{variant}_{task}_seed{seed}.log"),
-    benchmark:
-        out("benchmarks/beyond/train_{variant}_{task}_seed{seed}.tsv")
     wildcard_constraints:
         variant=SINGLE_TASK,
+    cache: True  # shared between runs with the same inputs, code and settings
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -45,10 +44,9 @@ rule train_multitask:
         predictions=out("beyond/{variant}/all/seed{seed}/predictions.npz"),
     log:
         out("logs/beyond/train_{variant}_all_seed{seed}.log"),
-    benchmark:
-        out("benchmarks/beyond/train_{variant}_all_seed{seed}.tsv")
     wildcard_constraints:
         variant=MULTITASK,
+    cache: True  # shared between runs with the same inputs, code and settings
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -483,9 +481,11 @@ rule vae_recipe:
         paper=recipe_files("test_eval.npz", [RECIPE_TWIN], RECIPE["seeds"]),
         full=recipe_files("val_eval.npz", [RECIPE_NAME], RECIPE["ablation_seeds"]),
         variants=recipe_files("val_eval.npz", RECIPE_ABLATION, RECIPE["ablation_seeds"]),
-        improved_benchmarks=recipe_benchmarks([RECIPE_NAME], RECIPE["seeds"]),
-        paper_benchmarks=recipe_benchmarks([RECIPE_TWIN], RECIPE["seeds"]),
-        variant_benchmarks=recipe_benchmarks(RECIPE_ABLATION, RECIPE["ablation_seeds"]),
+        improved_histories=recipe_files("history.json", [RECIPE_NAME], RECIPE["seeds"]),
+        paper_histories=recipe_files("history.json", [RECIPE_TWIN], RECIPE["seeds"]),
+        variant_histories=recipe_files(
+            "history.json", RECIPE_ABLATION, RECIPE["ablation_seeds"]
+        ),
         yardsticks=out("vae/baselines_psnr.npz"),
         groups=out("data/groups.npz"),
         split=out("data/split.npz"),

@@ -108,14 +108,6 @@ def recipe_files(file, names, seeds):
     return [out(f"vae/{name}/seed{seed}/{file}") for name in names for seed in seeds]
 
 
-def recipe_benchmarks(names, seeds):
-    return [
-        out(f"benchmarks/vae/train_{name}_seed{seed}.tsv")
-        for name in names
-        for seed in seeds
-    ]
-
-
 RECIPE_ABLATION = [name for name in RECIPE_GRID if name != RECIPE_NAME]
 
 

@@ -4,8 +4,7 @@
 rule summary:
     input:
         parts=list(SUMMARY_PARTS.values()),
-        histories=[history for history, _ in get_training_jobs().values()],
-        benchmarks=[benchmark for _, benchmark in get_training_jobs().values()],
+        histories=list(get_training_jobs().values()),
         code=get_package_modules(
             "provenance",
             "report",

@@ -87,24 +87,16 @@ def get_summary_settings():
 
 def get_training_jobs():
     """Every training job of the run by name (cnn.<task>.seed<n>, vae.<point>.seed<n>), with
-    its history and its benchmark file: what the provenance in summary.json reads."""
+    its history, which says where it trained and what it cost: what the provenance in
+    summary.json reads."""
     jobs = {}
     for task in CNN_TASKS:
         for seed in CNN_SEEDS:
-            jobs[f"cnn.{task}.seed{seed}"] = (
-                run_file("cnn", task, "history.json", seed),
-                out(f"benchmarks/cnn/train_{task}_seed{seed}.tsv"),
-            )
+            jobs[f"cnn.{task}.seed{seed}"] = run_file("cnn", task, "history.json", seed)
     for name, seed in vae_training_runs():
-        jobs[f"vae.{name}.seed{seed}"] = (
-            run_file("vae", name, "history.json", seed),
-            out(f"benchmarks/vae/train_{name}_seed{seed}.tsv"),
-        )
+        jobs[f"vae.{name}.seed{seed}"] = run_file("vae", name, "history.json", seed)
     for name, variant in VARIANTS.items():
         for task in ["all"] if variant.multitask else variant.tasks:
             for seed in variant.seeds:
-                jobs[f"beyond.{name}.{task}.seed{seed}"] = (
-                    variant_history(name, task, seed),
-                    out(f"benchmarks/beyond/train_{name}_{task}_seed{seed}.tsv"),
-                )
+                jobs[f"beyond.{name}.{task}.seed{seed}"] = variant_history(name, task, seed)
     return jobs

@@ -13,8 +13,7 @@ rule train_cnn:
         test_predictions=out("cnn/{task}/seed{seed}/test_predictions.npz"),
     log:
         out("logs/cnn/train_{task}_seed{seed}.log"),
-    benchmark:
-        out("benchmarks/cnn/train_{task}_seed{seed}.tsv")
+    cache: True  # shared between runs with the same inputs, code and settings
     conda:
         "../envs/python.yaml"
     threads: workflow.cores

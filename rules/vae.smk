@@ -11,8 +11,7 @@ rule train_vae:
         history=out("vae/{vae}/seed{seed}/history.json"),
     log:
         out("logs/vae/train_{vae}_seed{seed}.log"),
-    benchmark:
-        out("benchmarks/vae/train_{vae}_seed{seed}.tsv")
+    cache: True  # shared between runs with the same inputs, code and settings
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -39,6 +38,7 @@ rule validate_vae:
         per_face=out("vae/{vae}/seed{seed}/val_eval.npz"),
     log:
         out("logs/vae/validate_{vae}_seed{seed}.log"),
+    cache: True  # shared between runs with the same inputs, code and settings
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
@@ -65,6 +65,7 @@ rule evaluate_vae:
         scores=out("vae/{vae}/seed{seed}/test_eval.npz"),
     log:
         out("logs/vae/evaluate_{vae}_seed{seed}.log"),
+    cache: True  # shared between runs with the same inputs, code and settings
     conda:
         "../envs/python.yaml"
     threads: workflow.cores

@@ -15,7 +15,6 @@ params = snakemake.params
 parts = {prefix: read_json(path) for prefix, path in zip(params.prefixes, snakemake.input.parts)}
 jobs = params.training_jobs
 histories = {job: read_json(path) for job, path in zip(jobs, snakemake.input.histories)}
-benchmarks = dict(zip(jobs, snakemake.input.benchmarks))
 
 # The test numbers of the VAE chosen on validation, also under vae.best.
 best = parts["vae.best"]
@@ -26,7 +25,7 @@ restore["winner"] = {damage: method_name(m) for damage, m in restore["best"].ite
 
 # What built these numbers (commit, settings, versions, where each model trained): read
 # here, not passed as parameters, so that a new commit alone reruns nothing.
-provenance = collect(Path(__file__).parent, snakemake.config, histories, benchmarks)
+provenance = collect(Path(__file__).parent, snakemake.config, histories)
 summary = merge_parts(parts | params.settings | {"provenance": provenance})
 # Clauses whose truth depends on the results, chosen from them (never typed in the .tex).
 summary |= report_sentences(

@@ -28,7 +28,7 @@ model, history, predictions = train_and_predict(
 )
 epochs = params.train["epochs"]
 save_torch(output.model, checkpoint(model, task=name, epoch=epochs, train_config=params.train))
-write_json(output.history, history, indent=None)
+write_json(output.history, history | job.timing(), indent=None)
 if multitask:
     save_npz(output.predictions, **pack_predictions(predictions))
 else:

@@ -26,7 +26,7 @@ try:
         )
         epochs = params.train["epochs"]
         save_torch(output.model, checkpoint(model, epoch=epochs, train_config=params.train))
-        write_json(output.history, history, indent=None)
+        write_json(output.history, history | job.timing(), indent=None)
 except Busy as err:
     logging.error("%s", err)
     print(f"ERROR: {err}", file=sys.stderr)

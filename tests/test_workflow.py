@@ -376,6 +376,44 @@ def test_the_html_report_shows_every_figure_and_table_with_its_caption(smoke_run
         assert shown in page, shown
 
 
+def cache_use(output: str) -> dict[str, str]:
+    """{output file: "obtained from" or "written to"} from a dry run's lines about Snakemake's
+    between-workflow cache."""
+    found = re.findall(r"Output file (\S+) will be (obtained from|written to) global", output)
+    return dict(found)
+
+
+def test_a_second_configuration_shares_what_it_did_not_change(smoke_run, tmp_path):
+    """Runs share trained models through Snakemake's output cache: a configuration that
+    changes only VAE settings retrains no CNN, one that changes only chapter-3 settings
+    retrains no VAE of the grid, and what is shared is the first run's very file."""
+    workdir = tmp_path / "shared"
+    shutil.copytree(smoke_run, workdir, symlinks=True)
+    smoke = ["--configfile", "tests/smoke.yaml"]
+    vae_only = snakemake(workdir, "--dry-run", *smoke, "--config", "run=vaelr", "vae={lr: 0.002}")
+    assert vae_only.returncode == 0, vae_only.stderr[-3000:]
+    use = cache_use(vae_only.stdout + vae_only.stderr)
+    cnn = {f: how for f, how in use.items() if "/cnn/" in f}
+    grid = {f: how for f, how in use.items() if "/vae/z4_b1/" in f or "/vae/z256_b1/" in f}
+    assert len(cnn) == 6 and set(cnn.values()) == {"obtained from"}
+    assert grid and set(grid.values()) == {"written to"}  # the changed setting retrains them
+    beyond_only = ["run=restore6", "beyond={restore_search: {steps: 6}}"]
+    chapter3 = snakemake(workdir, "--dry-run", *smoke, "--config", *beyond_only)
+    use = cache_use(chapter3.stdout + chapter3.stderr)
+    assert use and set(use.values()) == {"obtained from"}  # no model of any kind retrains
+    # A real second run: the CNN is linked to the first run's file, its trainer never ran.
+    target = "results/vaelr-synthetic/cnn/gender/metrics.json"
+    second = snakemake(workdir, target, *smoke, "--config", "run=vaelr", "vae={lr: 0.002}")
+    assert second.returncode == 0, second.stderr[-3000:]
+    for seed in (0, 1):
+        ours = workdir / f"results/vaelr-synthetic/cnn/gender/seed{seed}/model.pt"
+        first = workdir / f"{RUN}/cnn/gender/seed{seed}/model.pt"
+        assert ours.is_symlink() and ours.read_bytes() == first.read_bytes()
+        assert not (
+            workdir / f"results/vaelr-synthetic/logs/cnn/train_gender_seed{seed}.log"
+        ).exists()
+
+
 def test_a_second_configuration_leaves_the_first_alone(smoke_run, tmp_path):
     """Smoke run, then a second tiny configuration, then the smoke run again: the third step
     runs nothing and both runs' results stay, side by side in `compare`."""

@@ -93,15 +93,7 @@ def versions() -> dict:
     return found
 
 
-def benchmark_seconds(path: str | Path, column: str = "s") -> float:
-    """Wall time of one job from its Snakemake benchmark file (a TSV, column s), or its CPU
-    time (``column="cpu_time"``)."""
-    lines = Path(path).read_text().splitlines()
-    header, values = lines[0].split("\t"), lines[1].split("\t")
-    return float(values[header.index(column)])
-
-
-def training_jobs(histories: dict[str, dict], benchmarks: dict[str, str | Path]) -> dict:
+def training_jobs(histories: dict[str, dict]) -> dict:
     """Device, precision and wall time of every training job, keyed by the job's name
     (e.g. ``cnn.gender.seed0``), and the totals the title page prints."""
     jobs = {}
@@ -110,15 +102,15 @@ def training_jobs(histories: dict[str, dict], benchmarks: dict[str, str | Path])
             "device": history.get("device", "unknown"),
             "device_name": history.get("device_name", "unknown"),
             "precision": history.get("precision", "unknown"),
-            "seconds": benchmark_seconds(benchmarks[name]),
+            "seconds": history["job_seconds"],
         }
     kinds = sorted(
         {f"{job['device_name']} ({job['device']}, {job['precision']})" for job in jobs.values()}
     )
-    # Wall time from the first training job's start to the last one's end: a benchmark file
-    # is written as its job ends, so its modification time is the end and minus its seconds
-    # the start. A run resumed days later spans those days too.
-    ends = {name: Path(benchmarks[name]).stat().st_mtime for name in jobs}
+    # Wall time from the first training job's start to the last one's end, from the clock
+    # each history recorded (facevae.runtime.Job.timing). Models taken from another run's
+    # cache bring their own times; a run resumed days later spans those days too.
+    ends = {name: histories[name]["job_finished"] for name in jobs}
     starts = [ends[name] - job["seconds"] for name, job in jobs.items()]
     return {
         "jobs": jobs,
@@ -136,7 +128,7 @@ def _tree_text(dirty: bool, known: bool) -> str:
     return "with uncommitted changes" if dirty else "no uncommitted changes"
 
 
-def collect(folder, config: dict, histories: dict, benchmarks: dict) -> dict:
+def collect(folder, config: dict, histories: dict) -> dict:
     """Everything above in one tree (flattened into ``provenance.*`` by the summary)."""
     state = git_state(folder)
     known = not state["commit"].startswith("unknown")
@@ -149,5 +141,5 @@ def collect(folder, config: dict, histories: dict, benchmarks: dict) -> dict:
         "config_sha256": (digest := config_digest(config)),
         "config_sha256_short": digest[:12],
         "versions": versions(),
-        "training": training_jobs(histories, benchmarks),
+        "training": training_jobs(histories),
     }

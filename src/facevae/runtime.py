@@ -16,8 +16,9 @@ from __future__ import annotations
 import ctypes
 import math
 import sys
+import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -203,6 +204,8 @@ class Job:
     precision: str  # "bf16" or "fp32", already resolved
     threads: int
     probe: dict | None = None  # what precision: auto measured (facevae.precision.choose)
+    started: float = field(default_factory=time.time)  # wall clock at start_job
+    cpu_started: float = field(default_factory=time.process_time)  # this process, all threads
 
     def describe(self) -> dict:
         """Where the job ran, for the provenance of the results."""
@@ -215,6 +218,17 @@ class Job:
             found |= {f"probe_{p}_images_per_s": self.probe[p] for p in ("fp32", "bf16")}
         return found
 
+    def timing(self) -> dict:
+        """What the job has cost so far: wall and CPU seconds since :func:`start_job` and the
+        wall clock now (seconds since the epoch). Written into a model's history, it travels
+        with the model: a model that a later run takes from Snakemake's cache still says what
+        it cost to train (a resumed job counts its last process only)."""
+        return {
+            "job_seconds": time.time() - self.started,
+            "job_cpu_seconds": time.process_time() - self.cpu_started,
+            "job_finished": time.time(),
+        }
+
 
 def start_job(
     threads: int, seed: int, device: str = "auto", precision: str = "auto", gpu_locks=None
@@ -222,6 +236,7 @@ def start_job(
     """Set up this process for torch work: CPU threads, the global seed, the device (a GPU of
     its own under ``gpu_locks``), the precision, and on the CPU an allocator that keeps freed
     memory (see :func:`keep_freed_memory`)."""
+    started, cpu_started = time.time(), time.process_time()
     torch.set_num_threads(threads)
     chosen = pick_device(device, gpu_locks)
     if chosen.type == "cpu":
@@ -231,4 +246,4 @@ def start_job(
         probe = choose(chosen, PRECISION_CACHE)
         precision = probe["choice"]
     torch.manual_seed(seed)
-    return Job(device=chosen, precision=precision, threads=threads, probe=probe)
+    return Job(chosen, precision, threads, probe, started, cpu_started)
