@@ -29,6 +29,8 @@ rule ingest:
     conda:
         "../envs/python.yaml"
     threads: 2  # pixel decoding runs in parallel threads
+    params:
+        max_table_mb=config["max_table_mb"],
     script:
         "../scripts/ingest.py"
 
@@ -54,6 +56,7 @@ rule group_faces:
 rule split:
     input:
         out("data/groups.npz"),
+        faces=out("data/faces.npz"),
         code=get_package_modules("data", "groups"),
     output:
         split=out("data/split.npz"),

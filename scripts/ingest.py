@@ -5,13 +5,14 @@ import sys
 import time
 from pathlib import Path
 
-from facevae.data import DataError, load_faces, quality_report
+from facevae.data import DataError, check_class_counts, load_faces, quality_report
 from facevae.files import file_sha256, save_npz, write_json
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 start = time.perf_counter()
 try:
-    faces = load_faces(snakemake.input[0], threads=snakemake.threads)
+    faces = load_faces(snakemake.input[0], snakemake.threads, snakemake.params.max_table_mb)
+    check_class_counts(snakemake.input[0], faces)
 except DataError as err:
     # A clean one-line reason for the user (snakemake prints the log of a failed job).
     logging.error("%s", err)

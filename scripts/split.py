@@ -3,7 +3,7 @@
 import logging
 import sys
 
-from facevae.data import DataError, split_indices
+from facevae.data import DataError, check_every_class_in_every_part, split_indices
 from facevae.files import load_npz, save_npz, write_json
 from facevae.groups import faces_with_copy_elsewhere
 
@@ -11,6 +11,7 @@ logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asc
 group = load_npz(snakemake.input[0])["group"]
 try:
     parts = split_indices(group, snakemake.params.fractions, snakemake.params.seed)
+    check_every_class_in_every_part(load_npz(snakemake.input.faces), parts)
 except DataError as err:
     logging.error("%s", err)
     print(f"ERROR: {err}", file=sys.stderr)

@@ -233,7 +233,7 @@ def test_newline_inside_pixels_is_named_on_its_line(write_table):
 
 
 def test_unknown_lines_are_not_guessed(write_table, monkeypatch):
-    def unreadable(path):
+    def unreadable(path, max_mb):
         raise OSError("gone")
 
     monkeypatch.setattr(data, "_record_starts", unreadable)

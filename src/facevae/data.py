@@ -43,6 +43,7 @@ SPLIT_NAMES = ("train", "val", "test")
 OLD_AGE = 80  # the data chapter counts faces older than this
 MAX_NAME_LENGTH = 255  # longest img_name accepted, in characters (like a file name)
 MIN_PART_FACES = 1  # fewest faces a split part may get (validation and test divide by it)
+MAX_TABLE_MB = 2048  # most a table may hold, decompressed (the real one: about 210 MB)
 FRACTION_TOLERANCE = 1e-6  # how far the split fractions' sum may be from 1
 _SHOW_LINES = 5  # how many offending line numbers an error message lists
 _SHOW_CHARS = 40  # how much of a value from the file an error message shows
@@ -80,8 +81,11 @@ class _Lines:
     With ``scan=False`` (rows that did not come from reading the file) row r is line r + 2.
     """
 
-    def __init__(self, path, n_rows: int | None = None, scan: bool = True):
+    def __init__(
+        self, path, n_rows: int | None = None, scan: bool = True, max_mb: int = MAX_TABLE_MB
+    ):
         self.path = path
+        self.max_mb = max_mb
         self.n_rows = n_rows
         self._scan = scan
         self._tried = False  # read the file at most once, even if that read fails
@@ -96,7 +100,7 @@ class _Lines:
         if self._scan and not self._tried:
             self._tried = True
             try:
-                self._starts, self._blank = _record_starts(Path(self.path))
+                self._starts, self._blank = _record_starts(Path(self.path), self.max_mb)
             except (csv.Error, UnicodeDecodeError, EOFError, OSError, IsalError):
                 pass
         return self._starts is not None
@@ -126,7 +130,7 @@ class _Lines:
         return records[rows + 1]
 
 
-def _record_starts(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _record_starts(path: Path, max_mb: int = MAX_TABLE_MB) -> tuple[np.ndarray, np.ndarray]:
     """First physical line of each CSV record, and whether pandas skips it as blank."""
     starts, blank = [], []
     last = ""  # the physical line the csv reader took most recently
@@ -142,7 +146,7 @@ def _record_starts(path: Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         # newline="" hands the reader each line with its own ending (LF, CRLF or CR), as
         # the C parser splits them; utf-8-sig drops a byte-order mark, as for pandas.
-        with _open(path) as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
+        with _open(path, max_mb) as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
             reader = csv.reader(physical_lines(text))
             done = 0  # lines read so far
             for _ in reader:
@@ -176,10 +180,36 @@ def _fail(lines: _Lines | str | Path, rows, problem: str):
     raise DataError(f"{lines}: {where}: {problem}")
 
 
-def _open(path: Path):
-    if path.suffix == ".gz":
-        return igzip_threaded.open(path, "rb", threads=1)
-    return open(path, "rb")
+class _Capped(io.RawIOBase):
+    """A binary file that stops with a DataError once more than ``max_mb`` MB came out of
+    it: a small compressed file that inflates without bound (a gzip bomb) is refused
+    instead of being read until memory runs out."""
+
+    def __init__(self, raw, path: Path, max_mb: int):
+        self._raw, self._path, self._max_mb, self._seen = raw, path, max_mb, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        self._seen += n
+        if self._seen > self._max_mb * 2**20:
+            raise DataError(
+                f"{self._path}: holds more than {self._max_mb:,} MB of text once decompressed;"
+                " the real table holds about 210 MB. If the file is right, raise the limit"
+                f" (--config max_table_mb={2 * self._max_mb})"
+            )
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _open(path: Path, max_mb: int = MAX_TABLE_MB):
+    raw = igzip_threaded.open(path, "rb", threads=1) if path.suffix == ".gz" else open(path, "rb")
+    return io.BufferedReader(_Capped(raw, path, max_mb), buffer_size=2**20)
 
 
 def _read_table(lines: _Lines) -> pd.DataFrame:
@@ -191,7 +221,7 @@ def _read_table(lines: _Lines) -> pd.DataFrame:
         # A .gz is inflated by ISA-L in a thread of its own while pandas parses: about twice
         # as fast as pandas' own gzip reading. utf-8-sig drops a byte-order mark; the C parser
         # accepts CRLF line ends.
-        with _open(path) as handle:
+        with _open(path, lines.max_mb) as handle:
             table = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty (expected a header and rows)") from None
@@ -200,6 +230,12 @@ def _read_table(lines: _Lines) -> pd.DataFrame:
     except (UnicodeDecodeError, EOFError, OSError, IsalError) as err:
         raise DataError(f"{path}: cannot be read as CSV: {err}") from None
     table.columns = [c.strip() for c in table.columns]
+    twice = sorted({c for c in table.columns if list(table.columns).count(c) > 1})
+    if twice:
+        raise DataError(
+            f"{path}: line {lines.header()}: the header names {_show_list(twice)} more than"
+            " once (spaces around a name are ignored); keep one column of each"
+        )
     missing = [c for c in COLUMNS if c not in table.columns]
     extra = [c for c in table.columns if c not in COLUMNS]
     if missing or extra:
@@ -251,6 +287,21 @@ def _parse_labels(lines: _Lines, table: pd.DataFrame) -> dict[str, np.ndarray]:
             _fail(lines, bad, f"{name} = {values[bad[0]]:.15g} is outside {low}..{high}")
         labels[name] = values.astype(np.int64)
     return labels
+
+
+def check_class_counts(path, faces: dict[str, np.ndarray]) -> None:
+    """Every gender and ethnicity needs a face in each part of the split (its recall and the
+    confusion matrices are computed there): refuse a table (``path``, parsed into ``faces``)
+    with fewer than one face per part of a class, before anything trains."""
+    for task, names in (("gender", GENDER_NAMES), ("ethnicity", ETHNICITY_NAMES)):
+        counts = np.bincount(faces[task], minlength=len(names))
+        few = [f"{k} ({name}): {counts[k]}" for k, name in enumerate(names) if counts[k] < 3]
+        if few:
+            shown = ", ".join(f"{name} {n:,}" for name, n in zip(names, counts))
+            raise DataError(
+                f"{path}: too few faces of {task} {'; '.join(few)} (all: {shown}); every"
+                f" class needs at least {len(SPLIT_NAMES)}, one for each part of the split"
+            )
 
 
 def _check_names(lines: _Lines, names: pd.Series) -> None:
@@ -376,9 +427,10 @@ def group_counts(group: np.ndarray, faces: dict[str, np.ndarray]) -> dict[str, i
     return {"groups": int((sizes > 1).sum()), "rows": int(shared.sum()), "conflicting": conflicting}
 
 
-def load_faces(path, threads: int = 1) -> dict[str, np.ndarray]:
-    """Parse and validate the CSV (or .csv.gz) table into arrays (pixels on ``threads``)."""
-    lines = _Lines(Path(path))  # the physical line of a row, worked out only for an error
+def load_faces(path, threads: int = 1, max_mb: int = MAX_TABLE_MB) -> dict[str, np.ndarray]:
+    """Parse and validate the CSV (or .csv.gz) table into arrays (pixels on ``threads``),
+    reading at most ``max_mb`` MB of decompressed text."""
+    lines = _Lines(Path(path), max_mb=max_mb)  # a row's physical line, found only for an error
     table = _read_table(lines)
     labels = _parse_labels(lines, table)
     _check_names(lines, table["img_name"])
@@ -413,6 +465,25 @@ def quality_report(faces: dict[str, np.ndarray]) -> dict:
         "duplicate_rows": copies["rows"],
         "conflicting_groups": copies["conflicting"],
     }
+
+
+def check_every_class_in_every_part(faces: dict, parts: dict[str, np.ndarray]) -> None:
+    """Raise a DataError naming each gender or ethnicity that some part of the split has no
+    face of (its recall there would be undefined), with the class's count in every part."""
+    missing = []
+    for task, names in (("gender", GENDER_NAMES), ("ethnicity", ETHNICITY_NAMES)):
+        counts = {p: np.bincount(faces[task][i], minlength=len(names)) for p, i in parts.items()}
+        for k, name in enumerate(names):
+            if min(c[k] for c in counts.values()) == 0:
+                shown = ", ".join(f"{p} {c[k]}" for p, c in counts.items())
+                missing.append(f"{task} {k} ({name}): {shown}")
+    if missing:
+        raise DataError(
+            "the split leaves a part without any face of "
+            + "; ".join(missing)
+            + "; the table has too few faces of that class (or they share too few duplicate"
+            " groups) for split.fractions"
+        )
 
 
 def split_indices(group: np.ndarray, fractions, seed: int) -> dict[str, np.ndarray]:

@@ -1,0 +1,91 @@
+"""Hostile or careless inputs, class by class: each is refused with a message that names the
+file, the row or the setting, as early as it can be found, and leaves no output behind.
+
+The classes are those of docs/usage.md's "Security and failure behaviour": data that parses
+but cannot be used, files that are not what they seem, settings that only fail late,
+injection into the reports or the shell, and the tools beside the workflow.
+"""
+
+import gzip
+
+import numpy as np
+import pytest
+from conftest import table_text
+from test_workflow import copy_workflow, snakemake
+
+from facevae import data
+from facevae.data import DataError, check_class_counts, check_every_class_in_every_part, load_faces
+
+workflow = pytest.mark.workflow
+
+
+# --- tables that parse but cannot be used --------------------------------------------------
+
+
+def faces_with(gender, ethnicity):
+    return {"gender": np.asarray(gender), "ethnicity": np.asarray(ethnicity)}
+
+
+@pytest.mark.parametrize(
+    "gender, ethnicity, named",
+    [
+        ([0, 1] * 10, [0, 1, 2, 3] * 5, "ethnicity 4 (Other): 0"),  # a class with no faces
+        ([0] * 19 + [1], [0, 1, 2, 3, 4] * 4, "gender 1 (female): 1"),  # too few for 3 parts
+        ([0, 1] * 10, [0] * 18 + [2, 2], "1 (Black): 0; 2 (East Asian): 2"),  # several at once
+    ],
+)
+def test_a_class_too_small_for_the_split_is_refused_at_ingest(tmp_path, gender, ethnicity, named):
+    with pytest.raises(DataError, match="too few faces") as error:
+        check_class_counts(tmp_path / "t.csv", faces_with(gender, ethnicity))
+    assert named in str(error.value) and str(tmp_path / "t.csv") in str(error.value)
+
+
+def test_a_split_part_without_a_class_is_named_with_its_counts():
+    faces = faces_with([0, 1] * 6, [0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2])  # 12 faces
+    parts = {"train": np.arange(8), "val": np.array([8, 9]), "test": np.array([10, 11])}
+    with pytest.raises(DataError) as error:
+        check_every_class_in_every_part(faces, parts)
+    message = str(error.value)
+    assert "ethnicity 0 (White): train 4, val 0, test 0" in message
+    assert "ethnicity 3 (South Asian)" in message  # absent everywhere
+
+
+@pytest.mark.parametrize("header", [" age,age", "gender ,gender"])
+def test_a_column_named_twice_once_spaces_are_stripped_is_named(write_table, header):
+    text = table_text(3)
+    first, rest = text.split("\n", 1)
+    path = write_table(f"{first},{header.split(',')[0]}\n" + rest.replace("\n", ",1\n"))
+    name = header.split(",")[1]
+    with pytest.raises(DataError, match=rf"line 1: the header names \['{name}'\] more than once"):
+        load_faces(path)
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_a_table_that_inflates_past_the_cap_is_refused_with_the_limit(tmp_path, compress):
+    """A small .gz of a huge text (a gzip bomb), and a plain file over the cap."""
+    text = table_text(3) + "9" * (3 * 2**20)  # a last line of 3 MB
+    path = tmp_path / ("bomb.csv.gz" if compress else "big.csv")
+    path.write_bytes(gzip.compress(text.encode()) if compress else text.encode())
+    with pytest.raises(DataError) as error:
+        load_faces(path, max_mb=1)
+    message = str(error.value)
+    assert message.startswith(f"{path}: holds more than 1 MB of text once decompressed")
+    assert "--config max_table_mb=2" in message
+    assert data.MAX_TABLE_MB * 2**20 > 200 * 2**20  # the default leaves the real table room
+
+
+@workflow
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        (table_text(5), "too few faces of gender"),  # 5 rows: 3 of one gender, 2 of the other
+        ("age ,age,ethnicity,gender,img_name,pixels\n", "the header names ['age'] more than once"),
+    ],
+)
+def test_ingest_refuses_it_and_leaves_no_data_behind(tmp_path, table, message):
+    workdir = copy_workflow(tmp_path)
+    (workdir / "t.csv").write_text(table)
+    result = snakemake(workdir, "--config", "raw_csv=t.csv", "--until", "ingest")
+    assert result.returncode != 0 and message in result.stdout + result.stderr
+    run = workdir / "results" / "paper-t"
+    assert not (run / "data" / "faces.npz").exists() and not list(run.rglob("*.tmp*"))
