@@ -14,7 +14,6 @@ configfile: "config.yaml"
 import os
 
 os.environ.setdefault("SNAKEMAKE_OUTPUT_CACHE", f"{workflow.basedir}/results/shared")
-os.makedirs(os.environ["SNAKEMAKE_OUTPUT_CACHE"], exist_ok=True)
 
 
 include: "rules/settings.smk"
@@ -62,6 +61,8 @@ rule all:
     localrule: True
 
 
-# Before the first job: a warning when the settings would keep a CPU busy for hours.
+# Before the first job (never in a dry run): the output cache's folder, and a warning when
+# the settings would keep a CPU busy for hours.
 onstart:
+    os.makedirs(os.environ["SNAKEMAKE_OUTPUT_CACHE"], exist_ok=True)
     warn_before_long_cpu_training()

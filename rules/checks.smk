@@ -7,6 +7,7 @@ import json
 import sys
 from types import SimpleNamespace
 
+SIDE = 48  # facevae.SIDE: every face is SIDE x SIDE pixels
 # The oldest age a face can have: LABEL_RANGES["age"] in src/facevae/data.py. Kept here so
 # that parsing the Snakefile never imports the package (and torch with it).
 OLDEST_AGE = 116
@@ -28,6 +29,32 @@ def check_age_edges(edges):
             f" up to {OLDEST_AGE} years old.\n"
             f"  Buckets include their lower edge only, so the last edge must be at least"
             f" {OLDEST_AGE + 1}; otherwise the oldest faces fall in no bucket."
+        )
+
+
+def check_image_settings(ssim_window, erase_size, erase_position, fractions):
+    """Settings that pass the schema but would only fail in a job, after training: an SSIM
+    window needs a centre pixel, the erased block must lie on the image, and the split's
+    fractions must add up to the whole table."""
+    if ssim_window % 2 == 0:
+        raise WorkflowError(
+            f"image_metrics.ssim_window: {ssim_window} is even; the SSIM window needs a centre"
+            f" pixel, so it must be odd (e.g. {ssim_window + 1})."
+        )
+    if erase_position != "random":
+        (row, col), (height, width) = erase_position, erase_size
+        if row + height > SIDE or col + width > SIDE:
+            raise WorkflowError(
+                f"restore.erase_position: a {height}x{width} block (restore.erase_size) with"
+                f" its top-left corner at {erase_position} runs past the {SIDE}x{SIDE} face"
+                f" (to row {row + height}, column {col + width}).\n"
+                f"  The corner can be at most [{SIDE - height}, {SIDE - width}], or use random."
+            )
+    total = sum(fractions)
+    if abs(total - 1) > 1e-6:  # data.FRACTION_TOLERANCE, kept here: no package import
+        raise WorkflowError(
+            f"split.fractions: {fractions} add up to {total:.10g}; the train, validation and"
+            " test fractions must add up to 1 (e.g. [0.7, 0.2, 0.1])."
         )
 
 
@@ -180,6 +207,12 @@ def warn_before_long_cpu_training():
 
 
 check_age_edges(config["figures"]["age_edges"])
+check_image_settings(
+    config["image_metrics"]["ssim_window"],
+    config["restore"]["erase_size"],
+    config["restore"]["erase_position"],
+    config["split"]["fractions"],
+)
 check_vae_grid(
     {"vae.grid": config["vae"]["grid"]}
     | (

@@ -131,6 +131,10 @@ except ValueError as err:
 # run's models, and switching back finds them up to date.
 RUN = runs.run_name(config["run"], RAW_TABLE)
 RUN_DIR = f"results/{RUN}"
+try:  # another table of the same file name must not reuse this run's folder
+    runs.check_same_table(RUN_DIR, RAW_TABLE)
+except ValueError as err:
+    raise WorkflowError(str(err))
 
 
 def out(path):

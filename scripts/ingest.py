@@ -27,7 +27,8 @@ logging.info(
 
 quality = quality_report(faces)
 # Which table this was: its name and checksum, for the data chapter.
-quality |= {"file": Path(snakemake.input[0]).name, "sha256": file_sha256(snakemake.input[0])}
+table = Path(snakemake.input[0])
+quality |= {"file": table.name, "path": str(table.resolve()), "sha256": file_sha256(table)}
 save_npz(snakemake.output.faces, **faces)
 write_json(snakemake.output.quality, quality)
 logging.info("quality: %s", quality)

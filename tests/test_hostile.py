@@ -11,6 +11,7 @@ import gzip
 import numpy as np
 import pytest
 from conftest import table_text
+from test_config_checks import dry_run_with
 from test_workflow import copy_workflow, snakemake
 
 from facevae import data
@@ -89,3 +90,81 @@ def test_ingest_refuses_it_and_leaves_no_data_behind(tmp_path, table, message):
     assert result.returncode != 0 and message in result.stdout + result.stderr
     run = workdir / "results" / "paper-t"
     assert not (run / "data" / "faces.npz").exists() and not list(run.rglob("*.tmp*"))
+
+
+# --- settings that would only fail after training ------------------------------------------
+
+
+@workflow
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ("image_metrics:\n  ssim_window: 8\n", "image_metrics.ssim_window: 8 is even"),
+        ("image_metrics:\n  ssim_window: 46\n", "must be odd (e.g. 47)"),
+        ("restore:\n  erase_position: [40, 0]\n", "a 16x16 block (restore.erase_size) with"),
+        ("restore:\n  erase_size: [8, 30]\n  erase_position: [0, 20]\n", "to row 8, column 50"),
+        (
+            "split:\n  fractions: [0.7, 0.2, 0.2]\n",
+            "split.fractions: [0.7, 0.2, 0.2] add up to 1.1",
+        ),
+        ("split:\n  fractions: [0.5, 0.2, 0.1]\n", "add up to 0.8"),
+    ],
+)
+def test_a_setting_that_would_fail_after_training_stops_the_dry_run(tmp_path, settings, message):
+    result, output = dry_run_with(tmp_path, settings)  # also: took seconds, no results/
+    assert result.returncode != 0 and message in output
+
+
+# --- files that are not what they seem -----------------------------------------------------
+
+
+@workflow
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("faces{x}.csv", "'{' '}'"),  # Snakemake's wildcards
+        ("</script><b>.csv", "'<' '>'"),  # markup for the HTML report (a folder, a file)
+        ("a`b'.csv", "\"'\" '`'"),
+    ],
+)
+def test_a_table_path_that_would_be_read_as_code_is_refused_before_any_job(tmp_path, name, shown):
+    workdir = copy_workflow(tmp_path / "workflow")
+    path = workdir / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(table_text(6))
+    result = snakemake(workdir, "--dry-run", "--config", f"raw_csv={name}")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "raw_csv: the path" in output and shown in output
+    assert "WildcardError" not in output and not (workdir / "results").exists()
+
+
+def test_a_long_table_name_gets_a_short_folder_and_two_stay_apart():
+    from facevae.runs import LABEL_LENGTH, run_name
+
+    long_a, long_b = "x" * 300 + "_a.csv", "x" * 300 + "_b.csv"
+    assert len(run_name("cpu", long_a)) <= len("cpu-") + LABEL_LENGTH
+    assert run_name("cpu", long_a) != run_name("cpu", long_b)
+    assert run_name("cpu", "data/age_gender.csv.gz") == "cpu-age_gender"  # short: unchanged
+
+
+def test_a_table_of_the_same_name_from_another_folder_is_refused(tmp_path):
+    """results/<run>-<table>/ is named after the file name: a second file of that name must
+    not reuse it. The first table's path is what its ingest recorded."""
+    from facevae.runs import check_same_table
+
+    first, second = tmp_path / "a" / "age_gender.csv", tmp_path / "b" / "age_gender.csv"
+    for path in (first, second):
+        path.parent.mkdir()
+        path.write_text("x")
+    run_dir = tmp_path / "results" / "cpu-age_gender"
+    check_same_table(run_dir, str(second))  # nothing ingested yet: fine
+    (run_dir / "data").mkdir(parents=True)
+    (run_dir / "data" / "quality.json").write_text(f'{{"path": "{first.resolve()}"}}')
+    check_same_table(run_dir, str(first))  # the same table again: fine
+    with pytest.raises(ValueError) as error:
+        check_same_table(run_dir, str(second))
+    message = str(error.value)
+    assert str(second.resolve()) in message and str(first.resolve()) in message
+    assert "--config run=NAME" in message
+    (run_dir / "data" / "quality.json").write_text("{not json")  # damaged: ingest rebuilds it
+    check_same_table(run_dir, str(second))

@@ -161,3 +161,15 @@ def test_thousands_inside_an_interval_are_grouped_by_a_thin_space_never_a_comma(
 def test_a_unit_symbol_follows_a_thin_space_and_a_word_a_tie():
     assert format_percent(0.95) == r"95.0\,\%"
     assert with_interval(-16884.2, text=True, unit="nats") == "\u221216\\,884~nats"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("données_€.csv", r"données\_?.csv"),  # a Latin-1 letter stays, the euro sign does not
+        ("a\tb\x07😀.csv", "a?b??.csv"),  # control characters and an emoji
+        ("50%_#1&$~^\\.csv", r"50\%\_\#1\&\$\~{}\^{}\textbackslash{}.csv"),
+    ],
+)
+def test_any_file_name_becomes_latex_that_builds(text, shown):
+    assert escape_latex(text) == shown

@@ -33,8 +33,15 @@ _LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
 
 
 def escape_latex(text: str) -> str:
-    """Plain text as LaTeX that prints it unchanged (100% -> 100\\%)."""
-    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
+    """Plain text as LaTeX that prints it unchanged (100% -> 100\\%). pdflatex sets printable
+    ASCII and the Latin-1 letters (é, ß); any other character (a control character, an
+    emoji, another script) would stop the build at the very end of a run, so it is shown
+    as "?" (the summary keeps the text as it is)."""
+    return "".join(_LATEX_SPECIAL.get(c, c) if _printable(c) else "?" for c in text)
+
+
+def _printable(c: str) -> bool:
+    return " " <= c <= "~" or ("\u00c0" <= c <= "\u00ff" and c not in "\u00d7\u00f7")
 
 
 def breakable(latex: str) -> str:

@@ -7,6 +7,8 @@ the workflow shows it as a WorkflowError before any job starts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -14,6 +16,10 @@ from pathlib import Path
 DEFAULT_RAW_CSV = ("data/age_gender.csv", "data/age_gender.csv.gz")
 KAGGLE_URL = "https://www.kaggle.com/datasets/nipunarora8/age-gender-and-ethnicity-face-data-csv"
 SYNTHETIC = "synthetic"  # the table half of a run's name on generated faces
+LABEL_LENGTH = 60  # longest table half of a run's folder name, in characters
+# Characters a table's path may not hold: braces are Snakemake's wildcards, and the rest
+# would be markup in the HTML report (or a broken line in a log); the path reaches both.
+_UNSAFE = re.compile(r"[{}<>\"'`\x00-\x1f\x7f]")
 
 
 def raw_csv_problem(path) -> str | None:
@@ -59,6 +65,15 @@ def resolve_raw_csv(value: str) -> str | None:
         return found[0] if found else None
     if value == SYNTHETIC:
         return None
+    unsafe = sorted(set(_UNSAFE.findall(value)))
+    if unsafe:
+        shown = " ".join(repr(c) for c in unsafe)
+        raise ValueError(
+            f"raw_csv: the path {value!r} holds {shown}, which Snakemake reads as wildcards"
+            " ({ }) or the HTML report as markup.\n"
+            "  Rename the file or folder, or point raw_csv at a symbolic link to it whose path"
+            " has none of these characters."
+        )
     problem = raw_csv_problem(value)
     if problem:
         raise ValueError(
@@ -78,9 +93,36 @@ def resolve_raw_csv(value: str) -> str | None:
 
 def table_label(path) -> str:
     """The data half of a run's name: the table's file name without .csv/.gz, in letters,
-    digits and underscores (data/age_gender.csv.gz -> age_gender)."""
+    digits and underscores (data/age_gender.csv.gz -> age_gender). A name longer than
+    LABEL_LENGTH is cut and ends in 8 hex digits of its hash, so two long names that share
+    their start still get two folders."""
     stem = Path(path).name.removesuffix(".gz").removesuffix(".csv")
-    return re.sub(r"[^A-Za-z0-9_]+", "_", stem) or "table"
+    label = re.sub(r"[^A-Za-z0-9_]+", "_", stem) or "table"
+    if len(label) > LABEL_LENGTH:
+        digest = hashlib.sha256(stem.encode()).hexdigest()[:8]
+        label = f"{label[: LABEL_LENGTH - 9]}_{digest}"
+    return label
+
+
+def check_same_table(run_dir, table: str | None) -> None:
+    """Refuse to run on ``table`` in ``run_dir`` when that folder was made from another file
+    of the same name (its data/quality.json records the path it read): the two would share
+    models and numbers. Nothing to check before the first ingest, or for generated faces."""
+    quality = Path(run_dir) / "data" / "quality.json"
+    if table is None or not quality.is_file():
+        return
+    try:
+        made_from = json.loads(quality.read_text()).get("path")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return  # a damaged file is rebuilt by ingest; it decides nothing here
+    here = str(Path(table).resolve())
+    if made_from and made_from != here:
+        raise ValueError(
+            f"raw_csv: {here} has the same name as the table {made_from}, from which"
+            f" {run_dir}/ was made; a run's folder is named after the table's file name.\n"
+            "  Give this run a name of its own (--config run=NAME), or remove"
+            f" {run_dir}/ to rebuild it from the new table."
+        )
 
 
 def run_name(run: str, table: str | None) -> str:
