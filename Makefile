@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SNAKEMAKE := $(BIN)/snakemake
-# Extra arguments for snakemake, e.g. make report SNAKEMAKE_ARGS="--dry-run"
+# Extra arguments for snakemake, e.g. make report SNAKEMAKE_ARGS="--dry-run". Like RAW_CSV
+# and SETTINGS it reaches the shell through the environment, never as recipe text: its words
+# become arguments, and a ; or $(...) in it is passed on as text, never run.
 SNAKEMAKE_ARGS ?=
+export SNAKEMAKE_ARGS
 # Debian packages that give latexmk, pdflatex and the LaTeX packages report.tex uses.
 TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
 
@@ -16,23 +19,28 @@ TEX_PACKAGES := latexmk texlive-latex-base texlive-latex-recommended texlive-fon
 # meant for a GPU); without a table the demo settings are used whatever SETTINGS says.
 RAW_CSV ?=
 SETTINGS ?=
-export RAW_CSV
+export RAW_CSV SETTINGS
 DEFAULT_CSV := $(firstword $(wildcard data/age_gender.csv data/age_gender.csv.gz))
 ifneq ($(RAW_CSV),)
-  DATA_ARGS := $(if $(SETTINGS),--configfile $(SETTINGS)) --config "raw_csv=$$RAW_CSV"
+  DATA_ARGS := $(if $(SETTINGS),--configfile "$$SETTINGS") --config "raw_csv=$$RAW_CSV"
 else ifeq ($(DEFAULT_CSV),)
   DATA_ARGS := --configfile configs/demo.yaml
 else
-  DATA_ARGS := $(if $(SETTINGS),--configfile $(SETTINGS))
+  DATA_ARGS := $(if $(SETTINGS),--configfile "$$SETTINGS")
 endif
+# The paths that are part of commands (the venv, the Python that makes it) may not hold
+# characters the shell would act on.
+SHELL_SPECIAL := ; & | ` < > " ' \ $$
+$(foreach name,VENV PYTHON,$(foreach c,$(SHELL_SPECIAL),$(if $(findstring $(c),$($(name))),\
+  $(error $(name)=$($(name)) holds the shell character "$(c)": choose a plain path))))
 
 .PHONY: report demo html status stages compare test test-slurm lint bench tex venv clean
 
 report: venv tex  ## build the run's PDF (real table if given or found, else the demo)
-	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $(SNAKEMAKE_ARGS)
+	$(SNAKEMAKE) --cores all --resources gpu=1 $(DATA_ARGS) $$SNAKEMAKE_ARGS
 
 html: venv  ## report.html: every figure, table and number of the same run as `make report`
-	$(SNAKEMAKE) --report report.html $(DATA_ARGS) $(SNAKEMAKE_ARGS)
+	$(SNAKEMAKE) --report report.html $(DATA_ARGS) $$SNAKEMAKE_ARGS
 
 status: venv  ## what every running training job has done and when it should end
 	$(BIN)/python -m facevae.status
@@ -45,7 +53,7 @@ compare: venv  ## two runs side by side: settings and headline metrics that diff
 	$(BIN)/python -m facevae.compare "$$A" "$$B" $(if $(ALL),--all)
 
 demo: venv tex  ## build the report from synthetic faces only
-	$(SNAKEMAKE) --cores all --resources gpu=1 --configfile configs/demo.yaml $(SNAKEMAKE_ARGS)
+	$(SNAKEMAKE) --cores all --resources gpu=1 --configfile configs/demo.yaml $$SNAKEMAKE_ARGS
 
 test: venv tex  ## unit tests, lint, and a tiny end-to-end workflow run
 	$(BIN)/python -m pytest -q

@@ -168,3 +168,59 @@ def test_a_table_of_the_same_name_from_another_folder_is_refused(tmp_path):
     assert "--config run=NAME" in message
     (run_dir / "data" / "quality.json").write_text("{not json")  # damaged: ingest rebuilds it
     check_same_table(run_dir, str(second))
+
+
+# --- injection into the shell --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("SETTINGS", "configs/cpu.yaml;touch {marker}"),
+        ("SETTINGS", "$(touch {marker})"),
+        ("RAW_CSV", "t.csv`touch {marker}`"),
+        ("SNAKEMAKE_ARGS", "--dry-run;touch {marker}"),
+        ("SNAKEMAKE_ARGS", "--dry-run $(touch {marker})"),
+    ],
+)
+def test_make_hands_a_variable_to_snakemake_as_text_never_as_a_command(tmp_path, variable, value):
+    """The command `make report` runs, with snakemake replaced by echo: the value arrives as
+    argument text and the shell runs nothing in it."""
+    import os
+    import subprocess
+
+    from conftest import REPO
+
+    marker = tmp_path / "ran"
+    given = {"RAW_CSV": "t.csv", "SETTINGS": "configs/cpu.yaml", "SNAKEMAKE_ARGS": "-n"}
+    given[variable] = value.format(marker=marker)
+    shown = subprocess.run(
+        ["make", "-s", "-n", "-C", str(REPO), "report", "SNAKEMAKE=echo", "VENV=.venv"]
+        + [f"{k}={v}" for k, v in given.items()],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"MAKEFLAGS": ""},
+    )
+    command = shown.stdout.strip().splitlines()[-1]
+    assert command.startswith("echo --cores all") and value.split("{")[0] not in command
+    ran = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=os.environ | given
+    )
+    assert ran.returncode == 0 and not marker.exists()
+    if "$(" not in value:  # make itself reads $(...) as one of its own (empty) variables
+        assert given[variable] in ran.stdout  # passed on, as text
+
+
+@pytest.mark.parametrize("variable, value", [("VENV", "/tmp/v;rm -rf x"), ("PYTHON", "py|cat")])
+def test_make_refuses_a_command_path_with_shell_characters(variable, value):
+    import subprocess
+
+    from conftest import REPO
+
+    shown = subprocess.run(
+        ["make", "-n", "-C", str(REPO), "report", f"{variable}={value}"],
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode != 0
+    assert f"{variable}={value} holds the shell character" in shown.stderr
