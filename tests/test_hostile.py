@@ -224,3 +224,37 @@ def test_make_refuses_a_command_path_with_shell_characters(variable, value):
     )
     assert shown.returncode != 0
     assert f"{variable}={value} holds the shell character" in shown.stderr
+
+
+# --- intermediate files that are not what they seem ------------------------------------------
+
+
+def _cut(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.0])
+def test_a_truncated_intermediate_names_itself_and_how_to_rebuild_it(tmp_path, keep):
+    import torch
+
+    from facevae.files import (
+        DamagedFile,
+        load_npz,
+        load_torch,
+        read_json,
+        save_npz,
+        save_torch,
+        write_json,
+    )
+
+    arrays, state, summary = tmp_path / "faces.npz", tmp_path / "model.pt", tmp_path / "s.json"
+    save_npz(arrays, images=np.zeros((50, 48, 48), np.uint8))
+    save_torch(state, {"w": torch.zeros(1000)})
+    write_json(summary, {"a": list(range(100))})
+    for path, load in ((arrays, load_npz), (state, load_torch), (summary, read_json)):
+        _cut(path, keep)
+        with pytest.raises(DamagedFile) as error:
+            load(path)
+        message = str(error.value)
+        assert message.startswith(f"{path} cannot be read") and "Delete it" in message

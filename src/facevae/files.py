@@ -26,6 +26,8 @@ import os
 import secrets
 import shutil
 import socket
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,9 +146,24 @@ def write_json(path, obj, indent: int | None = 2) -> None:
     write_text(path, strict_json(obj, indent) + "\n")
 
 
+class DamagedFile(ValueError):
+    """A file the workflow made cannot be read back: cut short or damaged on disk."""
+
+    def __init__(self, path, error: Exception):
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        super().__init__(
+            f"{path} cannot be read ({type(error).__name__}: {reason}): it is damaged or was cut"
+            " short. Delete it and run the same command again; Snakemake makes it anew"
+            " (with the jobs that depend on it)."
+        )
+
+
 def read_json(path):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DamagedFile(path, error) from None
 
 
 def save_npz(path, **arrays) -> None:
@@ -157,8 +174,12 @@ def save_npz(path, **arrays) -> None:
 
 
 def load_npz(path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as archive:
-        return dict(archive)
+    """Every array of an .npz file (no pickle); a damaged file raises DamagedFile."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return dict(archive)
+    except (zipfile.BadZipFile, EOFError, ValueError, zlib.error) as error:
+        raise DamagedFile(path, error) from None
 
 
 def save_torch(path, obj) -> None:
@@ -172,9 +193,14 @@ def save_torch(path, obj) -> None:
 
 def load_torch(path, map_location="cpu"):
     """Load a torch file without running code from it (``weights_only=True``)."""
+    import pickle
+
     import torch
 
-    return torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as error:
+        raise DamagedFile(path, error) from None
 
 
 def copy_file(source, target) -> None:
