@@ -258,3 +258,40 @@ def test_a_truncated_intermediate_names_itself_and_how_to_rebuild_it(tmp_path, k
             load(path)
         message = str(error.value)
         assert message.startswith(f"{path} cannot be read") and "Delete it" in message
+
+
+@pytest.mark.parametrize("mangle", ["shape", "type", "optimizer"])
+def test_a_resume_state_that_loads_but_does_not_fit_is_discarded(tmp_path, caplog, mangle):
+    """A resume.pt with the right settings but the wrong contents: training starts fresh,
+    says why, and ends as an uninterrupted run from scratch would."""
+    import torch
+    from test_vae import TINY, _faces
+
+    from facevae.files import load_torch, save_torch
+    from facevae.vae import build_vae
+    from facevae.vae_train import VAETrainConfig, train_vae
+
+    x, x_val = _faces(32), _faces(16, seed=1)
+    cfg = VAETrainConfig(epochs=2, beta=1.0, batch_size=16, lr=1e-3, seed=4)
+    torch.manual_seed(0)
+    straight = build_vae(latent=3, **TINY)
+    train_vae(straight, x, x_val, cfg)
+    resume = tmp_path / "resume.pt"
+    torch.manual_seed(0)
+    train_vae(build_vae(latent=3, **TINY), x, x_val, cfg, resume_path=resume)
+    state = load_torch(resume)
+    if mangle == "shape":
+        first = next(iter(state["model"]))
+        state["model"][first] = torch.zeros(7)
+    elif mangle == "type":
+        state["epoch"], state["history"] = "2", [1, 2]
+    else:
+        state["optimizer"] = {"state": {}, "param_groups": "none"}
+    save_torch(resume, state)
+    torch.manual_seed(0)
+    again = build_vae(latent=3, **TINY)
+    history = train_vae(again, x, x_val, cfg, resume_path=resume)
+    assert len(history["val_recon"]) == 2
+    assert "starting fresh" in caplog.text and str(resume) in caplog.text
+    for name, value in straight.state_dict().items():
+        assert torch.equal(value, again.state_dict()[name]), name

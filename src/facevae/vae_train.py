@@ -8,6 +8,7 @@ per-batch losses stay on the device until the end of the epoch.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import time
 from collections.abc import Iterator
@@ -107,6 +108,10 @@ def read_resume_state(path, settings: dict, epochs: int, device) -> dict | None:
         state = load_torch(path, map_location=device)
         if not isinstance(state, dict) or any(key not in state for key in _RESUME_KEYS):
             raise ValueError("not a training state")
+        kinds = {"settings": dict, "history": dict, "epoch": int, "model": dict}
+        wrong = [key for key, kind in kinds.items() if not isinstance(state[key], kind)]
+        if wrong:
+            raise ValueError(f"not a training state: wrong type of {', '.join(wrong)}")
     except Exception as err:  # truncated, empty, foreign or unsafe: never fatal
         reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
         log.warning("starting fresh: cannot read the resume state %s (%s)", path, reason)
@@ -124,6 +129,37 @@ def read_resume_state(path, settings: dict, epochs: int, device) -> dict | None:
         )
         return None
     return state
+
+
+def _snapshot(model, optimizer, scheduler, generator) -> dict:
+    """What :func:`_restore` needs to put a training back where it stands now."""
+    return copy.deepcopy(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": None if scheduler is None else scheduler.state_dict(),
+            "generator": generator.get_state(),
+            "rng": _rng_state(),
+            "history": None,
+            "epoch": 0,
+        }
+    )
+
+
+def _restore(state, model, optimizer, scheduler, generator) -> tuple[dict | None, int]:
+    """Load a training state; (history, epochs done). Raises if it does not fit."""
+    epoch, history = state["epoch"], state["history"]
+    if not isinstance(epoch, int) or not (history is None or isinstance(history, dict)):
+        raise TypeError("the epoch count or the history has the wrong type")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    generator.set_state(state["generator"])
+    _set_rng_state(state["rng"])
+    if history is not None:
+        history.setdefault("skipped_steps", [0] * epoch)  # a file of older code
+    return history, epoch
 
 
 def train_vae(
@@ -168,15 +204,17 @@ def train_vae(
         else read_resume_state(resume_path, settings, cfg.epochs, device)
     )
     if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        generator.set_state(state["generator"])
-        _set_rng_state(state["rng"])
-        history, start_epoch = state["history"], state["epoch"]
-        history.setdefault("skipped_steps", [0] * start_epoch)  # a file of older code
-        log.info("resuming from %s after epoch %d", resume_path, start_epoch)
+        # A state whose settings match but whose contents do not fit (other shapes, wrong
+        # types: a planted or mangled file) is discarded like any unreadable one: what it
+        # had already set is put back, and training starts fresh.
+        fresh = _snapshot(model, optimizer, scheduler, generator)
+        try:
+            history, start_epoch = _restore(state, model, optimizer, scheduler, generator)
+            log.info("resuming from %s after epoch %d", resume_path, start_epoch)
+        except (RuntimeError, KeyError, TypeError, ValueError, AttributeError) as err:
+            reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            log.warning("starting fresh: %s does not fit this model (%s)", resume_path, reason)
+            _restore(fresh, model, optimizer, scheduler, generator)
     steps = FiniteSteps(optimizer, device, model)
     if progress is not None:
         progress.begin(start_epoch)
