@@ -295,3 +295,55 @@ def test_a_resume_state_that_loads_but_does_not_fit_is_discarded(tmp_path, caplo
     assert "starting fresh" in caplog.text and str(resume) in caplog.text
     for name, value in straight.state_dict().items():
         assert torch.equal(value, again.state_dict()[name]), name
+
+
+# --- the precision cache ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        '["a", "list"]',  # the file, not a mapping
+        '{"KEY": "bf16"}',  # an entry that is not a measurement
+        '{"KEY": {"choice": "fp16", "fp32": 1, "bf16": 2}}',  # an unknown choice
+        '{"KEY": {"fp32": 1, "bf16": 2}}',  # no choice at all
+    ],
+)
+def test_a_precision_cache_of_the_wrong_shape_is_measured_again(tmp_path, caplog, stored):
+    import json
+
+    import torch
+
+    from facevae import precision
+
+    cpu = torch.device("cpu")
+    cache = tmp_path / "precision.json"
+    cache.write_text(stored.replace("KEY", precision.machine_key(cpu)))
+    found = precision.choose(cpu, cache, lambda device: {"fp32": 100.0, "bf16": 300.0})
+    assert found["choice"] == "bf16" and not found["cached"]
+    assert json.loads(cache.read_text())[precision.machine_key(cpu)]["choice"] == "bf16"
+    if stored.startswith("{"):
+        assert "measuring again" in caplog.text
+
+
+@pytest.mark.parametrize("where", ["read-only", "under a file"])
+def test_a_precision_cache_that_cannot_be_written_is_said_and_skipped(tmp_path, caplog, where):
+    """The folder cannot take the file (read-only; or the path runs through a file, which
+    fails for root as well): the job keeps its choice and says it was not stored."""
+    import os
+
+    import torch
+
+    from facevae import precision
+
+    folder = tmp_path / "cache"
+    if where == "read-only":
+        folder.mkdir(mode=0o500)
+        if os.access(folder, os.W_OK):
+            pytest.skip("root writes into a read-only folder; the other case covers this")
+    else:
+        folder.write_text("a file, not a folder")
+    found = precision.choose(
+        torch.device("cpu"), folder / "p.json", lambda d: {"fp32": 100.0, "bf16": 50.0}
+    )
+    assert found["choice"] == "fp32" and "cannot store the precision choice" in caplog.text

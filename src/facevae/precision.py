@@ -112,9 +112,17 @@ def choose(device: torch.device, cache: str | Path | None = None, probe=None) ->
     if device.type == "cuda" and not torch.cuda.is_bf16_supported():
         return {"choice": "fp32", "fp32": None, "bf16": None, "ratio": None, "cached": False}
     key = machine_key(device)
-    known = _read_cache(cache)
-    if key in known:
-        return known[key] | {"cached": True}
+    known = _read_cache(cache).get(key)
+    if known is not None:
+        if isinstance(known, dict) and known.get("choice") in ("fp32", "bf16"):
+            return known | {"cached": True}
+        log.warning(
+            "ignoring the precision cache's entry for %s in %s (not a measurement: %.80r);"
+            " measuring again",
+            key,
+            cache,
+            known,
+        )
     rates = (probe or probe_rates)(device)
     ratio = rates["bf16"] / rates["fp32"]
     found = {
@@ -143,5 +151,12 @@ def choose(device: torch.device, cache: str | Path | None = None, probe=None) ->
         return found | {"cached": False, "cpu_share": share}
     if cache:
         # Re-read just before writing: another job may have stored its machine meanwhile.
-        write_json(cache, _read_cache(cache) | {key: found})
+        try:
+            write_json(cache, _read_cache(cache) | {key: found})
+        except OSError as err:  # a read-only folder, a full disk: the choice still holds
+            log.warning(
+                "cannot store the precision choice in %s (%s); the next job measures again",
+                cache,
+                err,
+            )
     return found | {"cached": False}
