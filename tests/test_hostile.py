@@ -347,3 +347,31 @@ def test_a_precision_cache_that_cannot_be_written_is_said_and_skipped(tmp_path, 
         torch.device("cpu"), folder / "p.json", lambda d: {"fp32": 100.0, "bf16": 50.0}
     )
     assert found["choice"] == "fp32" and "cannot store the precision choice" in caplog.text
+
+
+# --- tools beside the workflow ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("{cut short", "cannot be read"),
+        ('["not", "a", "job"]', "no name"),
+        ('{"name": "x", "epochs": "ten", "updated": "yesterday"}', "not a number: epochs, updated"),
+        ('{"name": 7}', "no name"),
+    ],
+)
+def test_status_skips_a_malformed_progress_file_and_names_it(tmp_path, content, reason):
+    import time
+
+    from test_progress import FakeClock, _job
+
+    from facevae import status
+
+    results, clock = tmp_path / "results", FakeClock(time.time())
+    _job(results, "cpu-age_gender", "good", clock)
+    bad = results / "cpu-age_gender" / "logs" / "vae" / "bad.progress.json"
+    bad.write_text(content)
+    text = status.report(results, now=clock.t)
+    assert "good" in text and "1 training job running" in text
+    assert f"skipped 1 unreadable status file(s):\n  {bad}: " in text and reason in text

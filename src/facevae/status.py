@@ -13,7 +13,6 @@ lists finished jobs too.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import sys
@@ -26,18 +25,41 @@ from facevae.progress import STATUS_SUFFIX, clock_time, duration
 SILENT_AFTER = 600.0  # seconds without an update before a job counts as stalled
 
 
-def find_jobs(results) -> list[dict]:
+# The numbers a status file holds (facevae.progress); each may be missing or null.
+NUMBERS = ("epoch", "epochs", "batch", "batches", "images_per_s", "expected_end", "updated")
+
+
+def _problem(job) -> str | None:
+    """Why a status file's content cannot be shown, or None."""
+    if not isinstance(job, dict) or not isinstance(job.get("name"), str):
+        return "not a job's status (no name)"
+    wrong = [
+        key
+        for key in NUMBERS
+        if job.get(key) is not None
+        and (isinstance(job[key], bool) or not isinstance(job[key], (int, float)))
+    ]
+    return f"not a number: {', '.join(wrong)}" if wrong else None
+
+
+def find_jobs(results, skipped: list | None = None) -> list[dict]:
     """The status of every job under ``results``, each with its ``run`` (folder under
-    ``results``) and ``path``; unreadable files are skipped."""
+    ``results``) and ``path``. A file that cannot be read or holds no valid status is left
+    out and, with ``skipped``, added to it with the reason."""
     results = Path(results)
     jobs = []
     for path in sorted(results.glob(f"*/logs/**/*{STATUS_SUFFIX}")):
         try:
             job = read_json(path)
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError):
-            continue
-        if isinstance(job, dict) and "name" in job:
+            problem = _problem(job)
+        except ValueError:  # facevae.files.DamagedFile: cut short, not JSON
+            problem = "cannot be read: damaged or cut short"
+        except OSError as err:
+            problem = f"cannot be read: {err.strerror or err}"
+        if problem is None:
             jobs.append(job | {"run": path.relative_to(results).parts[0], "path": str(path)})
+        elif skipped is not None:
+            skipped.append(f"{path}: {problem}")
     return jobs
 
 
@@ -96,7 +118,8 @@ def _table(rows: list[list[str]]) -> list[str]:
 def report(results="results", show_all: bool = False, now: float | None = None) -> str:
     """The text ``python -m facevae.status`` prints."""
     now = time.time() if now is None else now
-    jobs = find_jobs(results)
+    skipped = []
+    jobs = find_jobs(results, skipped)
     finished = [job for job in jobs if job.get("finished")]
     open_jobs = [job for job in jobs if not job.get("finished")]
     shown = jobs if show_all else open_jobs
@@ -110,6 +133,8 @@ def report(results="results", show_all: bool = False, now: float | None = None) 
         summary = f"no training job is running ({counts})"
     if finished and not show_all:
         summary += "; --all lists the finished ones"
+    if skipped:
+        summary += f"\nskipped {len(skipped)} unreadable status file(s):\n  " + "\n  ".join(skipped)
     return "\n".join(lines + [summary])
 
 
