@@ -2,9 +2,10 @@
 or one multi-task CNN for several, and predict the validation and test splits."""
 
 import logging
+from pathlib import Path
 
 from facevae.cnn_train import train_and_predict
-from facevae.files import load_npz, save_npz, save_torch, write_json
+from facevae.files import exclusive, load_npz, save_npz, save_torch, write_json
 from facevae.layers import checkpoint
 from facevae.names import pack_predictions
 from facevae.progress import status_path
@@ -12,8 +13,7 @@ from facevae.runtime import start_job
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params, wildcards, output = snakemake.params, snakemake.wildcards, snakemake.output
-# One task's network (wildcard `task`), or one network for several (params.tasks: a
-# multi-task variant of chapter 3, whose predictions go to one file, split per task later).
+# One network per task (wildcard `task`) or, for a multi-task variant, one for params.tasks.
 multitask = not hasattr(wildcards, "task")
 task = tuple(params.tasks) if multitask else wildcards.task
 name = "multitask" if multitask else task
@@ -23,15 +23,18 @@ job = start_job(
     snakemake.threads, params.train["seed"], params.device, params.precision, params.gpu_locks
 )
 faces, split = load_npz(snakemake.input.faces), load_npz(snakemake.input.split)
-model, history, predictions = train_and_predict(
-    faces, split, task, params.model, params.train, job, label, status_path(snakemake.log[0])
-)
-epochs = params.train["epochs"]
-save_torch(output.model, checkpoint(model, task=name, epoch=epochs, train_config=params.train))
-write_json(output.history, history | job.timing(), indent=None)
-if multitask:
-    save_npz(output.predictions, **pack_predictions(predictions))
-else:
-    for part, by_task in predictions.items():
-        save_npz(output[f"{part}_predictions"], **by_task[task])
+# One trainer per folder: an orphan of a killed run still training here stops this one
+# (facevae.files.Busy names its process) instead of both writing the same files.
+with exclusive(Path(output.model).parent / ".train.lock"):
+    model, history, predictions = train_and_predict(
+        faces, split, task, params.model, params.train, job, label, status_path(snakemake.log[0])
+    )
+    epochs = params.train["epochs"]
+    save_torch(output.model, checkpoint(model, task=name, epoch=epochs, train_config=params.train))
+    write_json(output.history, history | job.timing(), indent=None)
+    if multitask:
+        save_npz(output.predictions, **pack_predictions(predictions))
+    else:
+        for part, by_task in predictions.items():
+            save_npz(output[f"{part}_predictions"], **by_task[task])
 logging.info("predictions written (%d val, %d test faces)", len(split["val"]), len(split["test"]))

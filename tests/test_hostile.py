@@ -375,3 +375,38 @@ def test_status_skips_a_malformed_progress_file_and_names_it(tmp_path, content, 
     text = status.report(results, now=clock.t)
     assert "good" in text and "1 training job running" in text
     assert f"skipped 1 unreadable status file(s):\n  {bad}: " in text and reason in text
+
+
+@workflow
+@pytest.mark.parametrize("rule, folder", [("train_cnn", "cnn/gender/seed0")])
+def test_a_trainer_left_running_in_a_folder_stops_the_next_attempt(tmp_path, rule, folder):
+    """An orphan trainer (its Snakemake was killed) still holds its model folder: the next
+    attempt's trainer stops at once, naming the lock and the process, and writes nothing.
+    (The VAE trainer's lock: tests/test_vae.py.)"""
+    import os
+    import subprocess
+    import sys
+
+    workdir = copy_workflow(tmp_path)
+    run = workdir / "results" / "orphan-synthetic"
+    lock = run / folder / ".train.lock"
+    lock.parent.mkdir(parents=True)
+    hold = "import sys, time\nfrom facevae.files import exclusive\nwith exclusive(sys.argv[1]):\n"
+    hold += "    print('held', flush=True)\n    time.sleep(120)\n"
+    env = os.environ | {"PYTHONPATH": str(workdir / "src")}
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", hold, str(lock)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert orphan.stdout.readline().strip() == "held"
+        target = str(run / folder / "model.pt")
+        result = snakemake(
+            workdir, target, "--configfile", "tests/smoke.yaml", "--config", "run=orphan"
+        )
+    finally:
+        orphan.kill()
+        orphan.wait()
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{lock} is held by another running job (process" in output and str(orphan.pid) in output
+    assert not (run / folder / "model.pt").exists()
