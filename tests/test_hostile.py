@@ -399,7 +399,7 @@ def test_a_trainer_left_running_in_a_folder_stops_the_next_attempt(tmp_path, rul
     )
     try:
         assert orphan.stdout.readline().strip() == "held"
-        target = str(run / folder / "model.pt")
+        target = f"results/orphan-synthetic/{folder}/model.pt"
         result = snakemake(
             workdir, target, "--configfile", "tests/smoke.yaml", "--config", "run=orphan"
         )
