@@ -410,3 +410,31 @@ def test_a_trainer_left_running_in_a_folder_stops_the_next_attempt(tmp_path, rul
     assert result.returncode != 0
     assert f"{lock} is held by another running job (process" in output and str(orphan.pid) in output
     assert not (run / folder / "model.pt").exists()
+
+
+# --- injection into the reports ---------------------------------------------------------------
+
+HOSTILE = [
+    "</script><script>alert(1)</script>",
+    "{{ 7 * 7 }}{% for x in y %}",
+    "a & b <i>c</i> `d` *e* _f_ \\g",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_text_from_the_user_reaches_the_html_report_as_text(text):
+    """Captions, tables and the numbers page of `snakemake --report`, with a hostile data
+    source in the summary: no tag survives, no template runs."""
+    import jinja2
+    from docutils.core import publish_parts
+
+    from facevae.htmlreport import caption_rst, metrics_html, table_html
+    from facevae.latex import latex_table, macro_text
+
+    summary = {"data.source": text, "data.rows": 3}
+    caption = caption_rst(r"Faces of \val{data.source}, \val{data.rows} rows.", summary)
+    page = publish_parts(jinja2.Template(caption).render(), writer="html")["html_body"]
+    table = table_html(latex_table(["source"], [[macro_text("data.source", text)]], "l"), summary)
+    numbers = metrics_html(summary)
+    for html in (page, table, numbers):
+        assert "<script>" not in html and "<i>" not in html and "49" not in html
