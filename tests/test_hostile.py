@@ -392,7 +392,7 @@ def test_a_trainer_left_running_in_a_folder_stops_the_next_attempt(tmp_path, rul
     lock = run / folder / ".train.lock"
     lock.parent.mkdir(parents=True)
     hold = "import sys, time\nfrom facevae.files import exclusive\nwith exclusive(sys.argv[1]):\n"
-    hold += "    print('held', flush=True)\n    time.sleep(120)\n"
+    hold += "    print('held', flush=True)\n    time.sleep(3600)\n"  # killed below
     env = os.environ | {"PYTHONPATH": str(workdir / "src")}
     orphan = subprocess.Popen(
         [sys.executable, "-c", hold, str(lock)], stdout=subprocess.PIPE, text=True, env=env
