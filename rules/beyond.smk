@@ -23,6 +23,8 @@ rule train_variant:
     resources:
         gpu=1,
     params:
+        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
+        wildcards=lambda wc: dict(wc.items()),
         model=get_variant_model_args,
         train=get_variant_train_args,
         device=config["device"],
@@ -53,6 +55,8 @@ rule train_multitask:
     resources:
         gpu=1,
     params:
+        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
+        wildcards=lambda wc: dict(wc.items()),
         tasks=lambda wc: get_variant(wc).tasks,
         model=get_variant_model_args,
         train=get_variant_train_args,

@@ -20,6 +20,8 @@ rule train_cnn:
     resources:
         gpu=1,
     params:
+        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
+        wildcards=lambda wc: dict(wc.items()),
         model=get_cnn_model_args(),
         train=get_cnn_train_args,
         device=config["device"],

@@ -18,6 +18,8 @@ rule train_vae:
     resources:
         gpu=1,
     params:
+        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
+        wildcards=lambda wc: dict(wc.items()),
         model=get_vae_model_args,
         train=get_vae_train_args,
         device=config["device"],
@@ -45,6 +47,8 @@ rule validate_vae:
     resources:
         gpu=1,
     params:
+        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
+        wildcards=lambda wc: dict(wc.items()),
         part="val",
         device=config["device"],
         precision=config["precision"],
@@ -72,6 +76,8 @@ rule evaluate_vae:
     resources:
         gpu=1,
     params:
+        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
+        wildcards=lambda wc: dict(wc.items()),
         part="test",
         device=config["device"],
         precision=config["precision"],

@@ -408,7 +408,9 @@ def test_a_trainer_left_running_in_a_folder_stops_the_next_attempt(tmp_path, rul
         orphan.wait()
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert f"{lock} is held by another running job (process" in output and str(orphan.pid) in output
+    relative = f"results/orphan-synthetic/{folder}/.train.lock"  # as the job names it
+    assert f"{relative} is held by another running job (process" in output
+    assert str(orphan.pid) in output
     assert not (run / folder / "model.pt").exists()
 
 

@@ -387,6 +387,12 @@ def test_a_second_configuration_shares_what_it_did_not_change(smoke_run, tmp_pat
     """Runs share trained models through Snakemake's output cache: a configuration that
     changes only VAE settings retrains no CNN, one that changes only chapter-3 settings
     retrains no VAE of the grid, and what is shared is the first run's very file."""
+    # Two different jobs never share an entry: every output linked into the cache is a file
+    # of its own (jobs that differ only in wildcards hash apart, see the rules' params).
+    linked = [
+        p for p in (smoke_run / RUN).rglob("*") if p.is_symlink() and "shared" in str(p.resolve())
+    ]
+    assert len(linked) > 50 and len({p.resolve() for p in linked}) == len(linked)
     workdir = tmp_path / "shared"
     shutil.copytree(smoke_run, workdir, symlinks=True)
     smoke = ["--configfile", "tests/smoke.yaml"]
