@@ -13,7 +13,9 @@ configfile: "config.yaml"
 # linked to that job's files instead of running again.
 import os
 
-os.environ.setdefault("SNAKEMAKE_OUTPUT_CACHE", f"{workflow.basedir}/results/shared")
+OUTPUT_CACHE = os.environ.setdefault(
+    "SNAKEMAKE_OUTPUT_CACHE", f"{workflow.basedir}/results/shared"
+)
 
 
 include: "rules/settings.smk"
@@ -64,5 +66,5 @@ rule all:
 # Before the first job (never in a dry run): the output cache's folder, and a warning when
 # the settings would keep a CPU busy for hours.
 onstart:
-    os.makedirs(os.environ["SNAKEMAKE_OUTPUT_CACHE"], exist_ok=True)
+    os.makedirs(OUTPUT_CACHE, exist_ok=True)
     warn_before_long_cpu_training()

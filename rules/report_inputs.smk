@@ -98,5 +98,7 @@ def get_training_jobs():
     for name, variant in VARIANTS.items():
         for task in ["all"] if variant.multitask else variant.tasks:
             for seed in variant.seeds:
-                jobs[f"beyond.{name}.{task}.seed{seed}"] = variant_history(name, task, seed)
+                jobs[f"beyond.{name}.{task}.seed{seed}"] = variant_history(
+                    name, task, seed
+                )
     return jobs

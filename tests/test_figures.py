@@ -443,7 +443,7 @@ def test_fairness_bars_per_model_and_group():
     assert bar_heights(axes[0, 0]) == [[50, 60], [80, 60]]
     np.testing.assert_allclose(bar_centres(axes[0, 0]), [[-0.19, 0.81], [0.19, 1.19]])
     assert [len(h) for h in bar_heights(axes[1, 1])] == [len(ETHNICITY_KEYS)] * 2
-    assert [t.get_text() for t in axes[1, 1].get_xticklabels()][3] == "south asian"
+    assert [t.get_text() for t in axes[1, 1].get_xticklabels()][3] == "South Asian"
     assert [ax.get_ylabel() for ax in axes[:, 0]] == [
         "gender accuracy (%)",
         "ethnicity accuracy (%)",

@@ -82,9 +82,10 @@ def vae_table(metrics: dict[str, dict], points: dict, best: str, baselines: dict
     chosen on validation, marked), below the yardsticks of ``baselines``."""
 
     def row(label: str, scores: dict, seconds: str = NONE) -> list[str]:
-        # MSE per pixel in thousandths, so that its interval stays short.
+        # MSE per pixel in thousandths, so that its interval stays short (a spread over a
+        # single seed is missing: null in the JSON).
         scores = scores | {
-            k.replace("test_mse", "mse_milli"): 1000 * v
+            k.replace("test_mse", "mse_milli"): None if v is None else 1000 * v
             for k, v in scores.items()
             if "test_mse" in k
         }
