@@ -52,7 +52,7 @@ include: "rules/report.smk"
 
 # The first page of `snakemake --report`: report/workflow.rst and what built this run,
 # written by the rule html_parts.
-report: out("captions/workflow.rst")
+report: out("workflow.rst")
 
 
 rule all:

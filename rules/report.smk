@@ -144,7 +144,7 @@ rule html_parts:
         intro="report/workflow.rst",
         code=get_package_modules("htmlreport", "latex"),
     output:
-        about=out("captions/workflow.rst"),
+        about=out("workflow.rst"),
         captions=expand(out("captions/{name}.rst"), name=FIGURES + TABLES),
         tables=[
             report(

@@ -415,9 +415,8 @@ def test_a_second_configuration_shares_what_it_did_not_change(smoke_run, tmp_pat
         ours = workdir / f"results/vaelr-synthetic/cnn/gender/seed{seed}/model.pt"
         first = workdir / f"{RUN}/cnn/gender/seed{seed}/model.pt"
         assert ours.is_symlink() and ours.read_bytes() == first.read_bytes()
-        assert not (
-            workdir / f"results/vaelr-synthetic/logs/cnn/train_gender_seed{seed}.log"
-        ).exists()
+        log = workdir / f"results/vaelr-synthetic/logs/cnn/train_gender_seed{seed}.log"
+        assert not log.exists() or log.read_text() == ""  # Snakemake makes it; no trainer ran
 
 
 def test_a_second_configuration_leaves_the_first_alone(smoke_run, tmp_path):
