@@ -16,15 +16,14 @@ rule train_variant:
         out("logs/beyond/train_{variant}_{task}_seed{seed}.log"),
     wildcard_constraints:
         variant=SINGLE_TASK,
-    cache: True  # shared between runs with the same inputs, code and settings
+    cache: True  # shared between runs: see the Snakefile
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
-        wildcards=lambda wc: dict(wc.items()),
+        wildcards=cache_key,
         model=get_variant_model_args,
         train=get_variant_train_args,
         device=config["device"],
@@ -48,15 +47,14 @@ rule train_multitask:
         out("logs/beyond/train_{variant}_all_seed{seed}.log"),
     wildcard_constraints:
         variant=MULTITASK,
-    cache: True  # shared between runs with the same inputs, code and settings
+    cache: True  # shared between runs: see the Snakefile
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
-        wildcards=lambda wc: dict(wc.items()),
+        wildcards=cache_key,
         tasks=lambda wc: get_variant(wc).tasks,
         model=get_variant_model_args,
         train=get_variant_train_args,

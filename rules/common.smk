@@ -5,6 +5,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 from facevae import names, runs, vae_recipe
+from facevae.report import section_headings
 from facevae.variants import expand as expand_variants
 
 # Lock files that give each GPU job a device of its own on a multi-GPU workstation.
@@ -137,6 +138,13 @@ except ValueError as err:
     raise WorkflowError(str(err))
 
 
+def cache_key(wildcards):
+    """A `cache: True` rule's wildcards, as one of its params. Snakemake's output cache keys
+    a job by its script, params and inputs, not by the wildcards the script reads: without
+    them, the gender and age CNNs of one seed would share one entry."""
+    return dict(wildcards.items())
+
+
 def out(path):
     """Where this run keeps `path` (relative to its folder); wildcards pass through."""
     return f"{RUN_DIR}/{path}"
@@ -157,25 +165,22 @@ def get_raw_csv():
 FIGURES = DATA_FIGURES + CNN_FIGURES + VAE_FIGURES + RESTORE_FIGURES + BEYOND_FIGURES
 TABLES = ["table_cnn", "table_vae", "table_restore_noise", "table_restore_erase"]
 TABLES += BEYOND_TABLES
-# The sections of the PDF in order, titled as report/sections/*.tex title them, with the
-# figures and tables each shows: `snakemake --report` numbers its headings the same way,
-# and every number of the summary comes last.
-SECTIONS = [
-    ("The data", DATA_FIGURES),
-    ("Three supervised networks", CNN_FIGURES + ["table_cnn"]),
-    ("Convolutional beta-VAEs", VAE_FIGURES + ["table_vae"]),
-    (
-        "Restoring and interpolating faces",
-        RESTORE_FIGURES + ["table_restore_noise", "table_restore_erase"],
-    ),
-    ("Beyond the original", BEYOND_FIGURES + BEYOND_TABLES),
+# The figures and tables each section of the PDF shows, in the order of facevae.report's
+# SECTIONS: `snakemake --report` groups them under the same numbered headings, and every
+# number of the summary comes last.
+SHOWN_IN_SECTION = [
+    DATA_FIGURES,
+    CNN_FIGURES + ["table_cnn"],
+    VAE_FIGURES + ["table_vae"],
+    RESTORE_FIGURES + ["table_restore_noise", "table_restore_erase"],
+    BEYOND_FIGURES + BEYOND_TABLES,
 ]
+*SECTION_HEADINGS, EVERY_NUMBER = section_headings()
 CHAPTER = {
-    name: f"{number}. {title}"
-    for number, (title, names) in enumerate(SECTIONS, 1)
-    for name in names
+    name: heading
+    for heading, shown in zip(SECTION_HEADINGS, SHOWN_IN_SECTION, strict=True)
+    for name in shown
 }
-EVERY_NUMBER = f"{len(SECTIONS) + 1}. Every number"
 
 
 def get_figures():

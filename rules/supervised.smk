@@ -13,15 +13,14 @@ rule train_cnn:
         test_predictions=out("cnn/{task}/seed{seed}/test_predictions.npz"),
     log:
         out("logs/cnn/train_{task}_seed{seed}.log"),
-    cache: True  # shared between runs with the same inputs, code and settings
+    cache: True  # shared between runs: see the Snakefile
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
-        wildcards=lambda wc: dict(wc.items()),
+        wildcards=cache_key,
         model=get_cnn_model_args(),
         train=get_cnn_train_args,
         device=config["device"],

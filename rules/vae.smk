@@ -11,15 +11,14 @@ rule train_vae:
         history=out("vae/{vae}/seed{seed}/history.json"),
     log:
         out("logs/vae/train_{vae}_seed{seed}.log"),
-    cache: True  # shared between runs with the same inputs, code and settings
+    cache: True  # shared between runs: see the Snakefile
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
-        wildcards=lambda wc: dict(wc.items()),
+        wildcards=cache_key,
         model=get_vae_model_args,
         train=get_vae_train_args,
         device=config["device"],
@@ -40,15 +39,14 @@ rule validate_vae:
         per_face=out("vae/{vae}/seed{seed}/val_eval.npz"),
     log:
         out("logs/vae/validate_{vae}_seed{seed}.log"),
-    cache: True  # shared between runs with the same inputs, code and settings
+    cache: True  # shared between runs: see the Snakefile
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
-        wildcards=lambda wc: dict(wc.items()),
+        wildcards=cache_key,
         part="val",
         device=config["device"],
         precision=config["precision"],
@@ -69,15 +67,14 @@ rule evaluate_vae:
         scores=out("vae/{vae}/seed{seed}/test_eval.npz"),
     log:
         out("logs/vae/evaluate_{vae}_seed{seed}.log"),
-    cache: True  # shared between runs with the same inputs, code and settings
+    cache: True  # shared between runs: see the Snakefile
     conda:
         "../envs/python.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        # The scripts read the wildcards; Snakemake's output cache hashes only the params.
-        wildcards=lambda wc: dict(wc.items()),
+        wildcards=cache_key,
         part="test",
         device=config["device"],
         precision=config["precision"],

@@ -34,9 +34,10 @@ import re
 import sys
 from pathlib import Path
 
-from facevae.files import strict_json
+from facevae.files import DamagedFile, read_json, strict_json
 from facevae.latex import MINUS, THIN
 from facevae.latex import format_setting as format_number  # unpadded: 0.75 [0.7, 0.8]
+from facevae.report import SECTIONS, section_headings
 
 MISSING = "—"
 SIBLINGS = ("_ci95_low", "_ci95_high", "_seed_sd")
@@ -44,14 +45,9 @@ WIDTH = 100  # columns of the text report
 CELL = 26  # widest settings / other-value cell in the text, so two runs fit in 100 columns
 
 
-# The report's sections, each with the prefixes of its summary keys (the rest: "Other").
-SECTIONS = [
-    ("1. The data", ("data.",)),
-    ("2. Three supervised networks", ("cnn.",)),
-    ("3. Convolutional beta-VAEs", ("vae.",)),
-    ("4. Restoring and interpolating faces", ("restore.", "interpolate.")),
-    ("5. Beyond the original", ("beyond.",)),
-]
+# The report's sections as headed in the HTML report, each with the prefixes of its summary
+# keys (any other key: "Other").
+SECTIONS = [(heading, prefixes) for heading, (_, prefixes) in zip(section_headings(), SECTIONS)]
 SHOWN = {"settings": 12, "provenance": 6, "section": 6, "other": 6}  # rows by default
 
 
@@ -69,12 +65,9 @@ def load_run(run: str, results: Path) -> tuple[Path, dict]:
         path = folder / "summary.json"
         if path.is_file():
             try:
-                summary = json.loads(path.read_text())
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                raise MissingRun(
-                    f"compare: {path} is not valid JSON ({error}); rebuild it with"
-                    f" `snakemake {path}` or make report"
-                ) from None
+                summary = read_json(path)
+            except DamagedFile as error:
+                raise MissingRun(f"compare: {error}") from None
             if not isinstance(summary, dict):
                 raise MissingRun(f"compare: {path} holds no summary (a JSON object expected)")
             return folder, summary

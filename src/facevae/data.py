@@ -295,7 +295,11 @@ def check_class_counts(path, faces: dict[str, np.ndarray]) -> None:
     with fewer than one face per part of a class, before anything trains."""
     for task, names in (("gender", GENDER_NAMES), ("ethnicity", ETHNICITY_NAMES)):
         counts = np.bincount(faces[task], minlength=len(names))
-        few = [f"{k} ({name}): {counts[k]}" for k, name in enumerate(names) if counts[k] < 3]
+        few = [
+            f"{k} ({name}): {counts[k]}"
+            for k, name in enumerate(names)
+            if counts[k] < len(SPLIT_NAMES)
+        ]
         if few:
             shown = ", ".join(f"{name} {n:,}" for name, n in zip(names, counts))
             raise DataError(

@@ -24,17 +24,17 @@ PACKAGES = {
 }
 
 
+def _git(folder: str | Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30
+    )
+
+
 def git_state(folder: str | Path) -> dict:
     """The commit checked out in `folder` and whether tracked files differ from it."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30
-        )
-
     try:
-        head = git("rev-parse", "HEAD")
-        changes = git("status", "--porcelain", "--untracked-files=no")
+        head = _git(folder, "rev-parse", "HEAD")
+        changes = _git(folder, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.TimeoutExpired):
         return {"commit": "unknown (git not found)", "dirty": False}
     if head.returncode != 0:
@@ -66,12 +66,7 @@ def source_url(remote: str, commit: str) -> str:
 def git_remote(folder: str | Path) -> str:
     """The address of the checkout's ``origin`` remote, or "" without one."""
     try:
-        found = subprocess.run(
-            ["git", "-C", str(folder), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        found = _git(folder, "remote", "get-url", "origin")
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return found.stdout.strip() if found.returncode == 0 else ""

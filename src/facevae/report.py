@@ -13,6 +13,23 @@ from __future__ import annotations
 from facevae.better import best
 from facevae.names import parse_ablation_name
 
+# The report's sections in order, titled as report/sections/*.tex title them, with the
+# prefixes of their keys in the summary. The HTML report's headings and `compare` number
+# them alike (section_headings).
+SECTIONS = [
+    ("The data", ("data.",)),
+    ("Three supervised networks", ("cnn.",)),
+    ("Convolutional beta-VAEs", ("vae.",)),
+    ("Restoring and interpolating faces", ("restore.", "interpolate.")),
+    ("Beyond the original", ("beyond.",)),
+]
+
+
+def section_headings() -> list[str]:
+    """The numbered headings: "1. The data", ..., and last "6. Every number" (the summary)."""
+    titles = [title for title, _ in SECTIONS] + ["Every number"]
+    return [f"{number}. {title}" for number, title in enumerate(titles, 1)]
+
 
 def flatten(tree: dict, prefix: str = "") -> dict:
     """{"a": {"b": 1}} -> {"prefix.a.b": 1}; leaves must be numbers, strings, booleans or

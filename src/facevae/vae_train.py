@@ -147,10 +147,9 @@ def _snapshot(model, optimizer, scheduler, generator) -> dict:
 
 
 def _restore(state, model, optimizer, scheduler, generator) -> tuple[dict | None, int]:
-    """Load a training state; (history, epochs done). Raises if it does not fit."""
+    """Load a training state (its types checked by read_resume_state); (history, epochs
+    done). Raises if its contents do not fit the model or the optimizer."""
     epoch, history = state["epoch"], state["history"]
-    if not isinstance(epoch, int) or not (history is None or isinstance(history, dict)):
-        raise TypeError("the epoch count or the history has the wrong type")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None:
